@@ -1,0 +1,53 @@
+# youlin: two commands for a newcomer — `make demo` and `make test`. Both are idempotent.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SIZE ?= full
+VENDOR := src/youlin/static/vendor
+
+.PHONY: demo test lint bench install assets messages clean-venv
+
+# Python packages are reinstalled only when pyproject.toml changes.
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Front-end libraries from npm (lock file), copied into static files: served locally, never from a CDN.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(VENDOR)/.copied: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/htmx $(VENDOR)/echarts $(VENDOR)/leaflet/images $(VENDOR)/leaflet.markercluster
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
+	cp node_modules/leaflet/dist/images/* $(VENDOR)/leaflet/images/
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/MarkerCluster.css node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/leaflet.markercluster/
+	touch $@
+
+assets: $(VENDOR)/.copied
+
+messages: $(BIN)/.installed
+	cd src/youlin && ../../$(BIN)/django-admin compilemessages --ignore '*/site-packages/*' -v 0
+
+install: $(BIN)/.installed assets messages
+
+demo: install
+	YOULIN_BASE_DIR=$(CURDIR) $(BIN)/youlin demo --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+bench: install
+	@echo "No benchmarks yet (see issue 5)."
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,105 @@
+"""Project-wide test set-up: the database in the header, pinned language, demo data and browser fixtures."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("YOULIN_CHROMIUM", "/usr/bin/chromium")
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    engine = db["ENGINE"].rsplit(".", 1)[-1]
+    where = db.get("HOST") or db.get("NAME")
+    browser = CHROMIUM if shutil.which(CHROMIUM) else "missing"
+    return [f"youlin database: {engine} ({where}) · browser: {browser}"]
+
+
+@pytest.fixture(autouse=True)
+def _pin_language(settings):
+    """Chinese is the default language; tests that want English ask for it explicitly."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    with translation.override("zh-hans"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is the production hasher; tests hash many demo passwords and need not pay for it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_place_index():
+    from youlin.places.index import forget_index
+
+    forget_index()
+    yield
+    forget_index()
+
+
+@pytest.fixture
+def demo(db, settings):
+    """The three seed communities, loaded through the real loader, with demo mode on."""
+    from youlin.core.demo import load_demo
+
+    settings.YOULIN_DEMO = True
+    load_demo()
+
+
+@pytest.fixture
+def demo_user(demo, django_user_model):
+    def get(username: str):
+        return django_user_model.objects.get(username=username)
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    if shutil.which(CHROMIUM):
+        return CHROMIUM
+    message = f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    if os.environ.get("YOULIN_REQUIRE_BROWSER") == "1":
+        pytest.fail(message + "; YOULIN_REQUIRE_BROWSER=1 makes browser tests mandatory")
+    pytest.skip(message + ": browser tests skipped")
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body are safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium_path,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

@@ -1,0 +1,3 @@
+from youlin.cli import main
+
+main()

@@ -1,0 +1,25 @@
+"""The ``youlin`` console script: Django's manage.py for this project.
+
+``youlin demo`` turns on demo mode (and debug pages) before settings load, so the documented demo accounts
+can log in; every other command runs with the environment as given.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "youlin.settings")
+    if len(argv) > 1 and argv[1] == "demo":
+        os.environ.setdefault("YOULIN_DEMO", "1")
+        os.environ.setdefault("YOULIN_DEBUG", "1")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

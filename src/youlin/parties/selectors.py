@@ -1,0 +1,162 @@
+"""Reads about parties: who is responsible for a place, an organisation's page, a person's roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from youlin.parties.models import Membership, Organisation, Responsibility, Role
+from youlin.places.models import Building, Compound, Grid, Zone
+
+
+@dataclass
+class Duty:
+    organisation: Organisation
+    duty: str
+    duty_label: str
+    place_label: str
+    building_id: int | None = None
+
+
+@dataclass
+class ResponsibleParties:
+    duties: list[Duty] = field(default_factory=list)
+    grid_workers: list = field(default_factory=list)
+
+    def of_duty(self, duty: str) -> list[Organisation]:
+        seen: dict[int, Organisation] = {}
+        for d in self.duties:
+            if d.duty == duty:
+                seen.setdefault(d.organisation.pk, d.organisation)
+        return list(seen.values())
+
+    @property
+    def organisations(self) -> list[Organisation]:
+        seen: dict[int, Organisation] = {}
+        for d in self.duties:
+            seen.setdefault(d.organisation.pk, d.organisation)
+        return list(seen.values())
+
+    @property
+    def is_shared(self) -> bool:
+        """Several owner units or property managers share the place (36号院): nobody alone is responsible."""
+        return (
+            len(self.of_duty(Responsibility.Duty.OWNER_UNIT)) > 1
+            or len(self.of_duty(Responsibility.Duty.PROPERTY_MANAGER)) > 1
+        )
+
+
+def _place_label(r: Responsibility) -> str:
+    if r.building_id:
+        return r.building.full_name
+    if r.compound_id:
+        return r.compound.name
+    if r.zone_id:
+        return r.zone.name
+    if r.community_id:
+        return r.community.name
+    return r.subdistrict.name if r.subdistrict_id else ""
+
+
+def responsible_for(
+    *,
+    compound: Compound | None = None,
+    building: Building | None = None,
+    zone: Zone | None = None,
+    grid: Grid | None = None,
+) -> ResponsibleParties:
+    """Who answers for a place. A building answers with its own parties and its compound's committees;
+    a compound without a building named answers with every building's parties (so shared courtyards show)."""
+    if building is not None and compound is None:
+        compound = building.compound
+    condition = Q(pk__in=[])
+    if building is not None:
+        condition |= Q(building=building)
+    if compound is not None:
+        condition |= Q(compound=compound)
+        if building is None:
+            condition |= Q(building__compound=compound)
+    if zone is not None:
+        condition |= Q(zone=zone)
+    rows = (
+        Responsibility.objects.filter(condition)
+        .select_related("organisation", "building__compound", "compound", "zone", "community", "subdistrict")
+        .order_by("duty", "building__name", "organisation__name")
+    )
+    result = ResponsibleParties(
+        duties=[
+            Duty(
+                organisation=r.organisation,
+                duty=r.duty,
+                duty_label=r.get_duty_display(),
+                place_label=_place_label(r),
+                building_id=r.building_id,
+            )
+            for r in rows
+        ]
+    )
+    if grid is not None:
+        result.grid_workers = [
+            m.person for m in Membership.objects.filter(grid=grid, role=Role.GRID_WORKER).select_related("person")
+        ]
+    return result
+
+
+def responsibility_map(community_id: int) -> dict[tuple[str, int], list[Responsibility]]:
+    """Every responsibility in a community keyed by ("building"|"compound"|"zone", id): one query."""
+    rows = (
+        Responsibility.objects.filter(
+            Q(building__compound__community_id=community_id)
+            | Q(compound__community_id=community_id)
+            | Q(zone__community_id=community_id)
+        )
+        .select_related("organisation")
+        .order_by("duty", "organisation__name")
+    )
+    result: dict[tuple[str, int], list[Responsibility]] = {}
+    for r in rows:
+        if r.building_id:
+            key = ("building", r.building_id)
+        elif r.compound_id:
+            key = ("compound", r.compound_id)
+        else:
+            key = ("zone", r.zone_id)
+        result.setdefault(key, []).append(r)
+    return result
+
+
+def grid_workers_by_grid(community_id: int) -> dict[int, list]:
+    result: dict[int, list] = {}
+    for m in Membership.objects.filter(grid__community_id=community_id, role=Role.GRID_WORKER).select_related("person"):
+        result.setdefault(m.grid_id, []).append(m.person)
+    return result
+
+
+def community_organisations(community_id: int, subdistrict_id: int):
+    return (
+        Organisation.objects.filter(
+            Q(community_id=community_id)
+            | Q(responsibilities__building__compound__community_id=community_id)
+            | Q(responsibilities__compound__community_id=community_id)
+            | Q(subdistrict_id=subdistrict_id, kind=Organisation.Kind.DEPARTMENT)
+        )
+        .distinct()
+        .order_by("kind", "name")
+    )
+
+
+def organisation_detail(organisation_id: int) -> Organisation:
+    return Organisation.objects.select_related("community", "subdistrict").get(pk=organisation_id)
+
+
+def organisation_places(organisation: Organisation) -> list[Responsibility]:
+    return list(
+        organisation.responsibilities.select_related(
+            "building__compound", "compound", "zone", "community", "subdistrict"
+        ).order_by("duty")
+    )
+
+
+def organisation_members(organisation: Organisation):
+    return organisation.memberships.select_related("person").order_by("role", "person__name")

@@ -1,0 +1,174 @@
+"""Reads about places: ``locate`` (point → community, compound, building, grid, zone) and structure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from django.conf import settings
+from django.db.models import Count, Prefetch, Sum
+from django.utils.translation import gettext_lazy as _
+
+from youlin.places.geo import WGS84, GeometryError, check_point
+from youlin.places.index import Layer, get_index
+from youlin.places.models import Building, Community, Compound, Grid, Zone
+
+
+@dataclass(frozen=True)
+class LocatedIds:
+    lon: float
+    lat: float
+    community_id: int
+    compound_id: int | None
+    building_id: int | None
+    grid_id: int | None
+    zone_id: int | None
+
+
+@dataclass(frozen=True)
+class Location:
+    lon: float
+    lat: float
+    community: Community
+    compound: Compound | None
+    building: Building | None
+    grid: Grid | None
+    zone: Zone | None
+
+    @property
+    def label(self) -> str:
+        parts = [self.community.name]
+        if self.compound:
+            parts.append(self.compound.name)
+        if self.building:
+            parts.append(self.building.name)
+        return " · ".join(parts)
+
+
+def _first_hit(layer: Layer, points: np.ndarray) -> np.ndarray:
+    """For each point, the index (into layer.ids) of the first shape covering it, or -1."""
+    out = np.full(len(points), -1, dtype=np.int64)
+    if layer.tree is None or len(points) == 0:
+        return out
+    point_idx, shape_idx = layer.tree.query(points, predicate="intersects")
+    if len(point_idx):
+        # Lowest shape index wins where outlines touch (a point on a shared boundary): deterministic.
+        order = np.lexsort((shape_idx, point_idx))
+        point_idx, shape_idx = point_idx[order], shape_idx[order]
+        first = np.unique(point_idx, return_index=True)[1]
+        out[point_idx[first]] = shape_idx[first]
+    return out
+
+
+def _nearest_within(layer: Layer, points: np.ndarray, max_distance: float) -> np.ndarray:
+    out = np.full(len(points), -1, dtype=np.int64)
+    if layer.tree is None or len(points) == 0:
+        return out
+    point_idx, shape_idx = layer.tree.query_nearest(points, max_distance=max_distance, all_matches=False)
+    out[point_idx] = shape_idx
+    return out
+
+
+def locate_many(coords: Sequence[tuple[float, float]], *, crs: str = WGS84) -> list[LocatedIds | None]:
+    """Locate many points at once (vectorised); ``None`` for a point outside every community."""
+    checked = [check_point(lon, lat, crs) for lon, lat in coords]
+    index = get_index()
+    frame = index.frame
+    xy = np.array([frame.xy(lon, lat) for lon, lat in checked], dtype=float).reshape(-1, 2)
+    points = shapely.points(xy)
+
+    community_hit = _first_hit(index.communities, points)
+    compound_hit = _first_hit(index.compounds, points)
+    building_hit = _first_hit(index.buildings, points)
+    missing = building_hit < 0
+    if missing.any():
+        tolerance = settings.YOULIN_BUILDING_TOLERANCE_M
+        building_hit[missing] = _nearest_within(index.buildings, points[missing], tolerance)
+    grid_hit = _first_hit(index.grids, points)
+    zone_hit = _first_hit(index.zones, points)
+
+    def pick(layer: Layer, hits: np.ndarray, i: int) -> int | None:
+        return layer.ids[hits[i]] if hits[i] >= 0 else None
+
+    results: list[LocatedIds | None] = []
+    for i, (lon, lat) in enumerate(checked):
+        if community_hit[i] < 0:
+            results.append(None)
+            continue
+        results.append(
+            LocatedIds(
+                lon=lon,
+                lat=lat,
+                community_id=index.communities.ids[community_hit[i]],
+                compound_id=pick(index.compounds, compound_hit, i),
+                building_id=pick(index.buildings, building_hit, i),
+                grid_id=pick(index.grids, grid_hit, i),
+                zone_id=pick(index.zones, zone_hit, i),
+            )
+        )
+    return results
+
+
+def locate(lon, lat, *, crs: str = WGS84) -> Location:
+    """Where a point is. Raises GeometryError (``invalid_coordinates``, ``outside_jurisdiction``)."""
+    found = locate_many([(lon, lat)], crs=crs)[0]
+    if found is None:
+        raise GeometryError("outside_jurisdiction", _("该位置不在任何社区范围内，请在地图上重新选择。"))
+    building = Building.objects.select_related("compound").get(pk=found.building_id) if found.building_id else None
+    compound = Compound.objects.get(pk=found.compound_id) if found.compound_id else None
+    if compound is None and building is not None:
+        compound = building.compound  # near a building outside any drawn compound outline
+    return Location(
+        lon=found.lon,
+        lat=found.lat,
+        community=Community.objects.select_related("subdistrict__district").get(pk=found.community_id),
+        compound=compound,
+        building=building,
+        grid=Grid.objects.get(pk=found.grid_id) if found.grid_id else None,
+        zone=Zone.objects.get(pk=found.zone_id) if found.zone_id else None,
+    )
+
+
+def community_structure(community: Community) -> Community:
+    """A community with compounds, buildings (and entrances), grids, zones and named points prefetched."""
+    return (
+        Community.objects.select_related("subdistrict__district")
+        .prefetch_related(
+            Prefetch(
+                "compounds",
+                queryset=Compound.objects.order_by("kind", "name").prefetch_related(
+                    Prefetch("buildings", queryset=Building.objects.order_by("name").prefetch_related("entrances"))
+                ),
+            ),
+            "grids",
+            "zones",
+            "named_points",
+        )
+        .get(pk=community.pk)
+    )
+
+
+def district_overview(district_code: str):
+    """Sub-districts with their communities and counts, for the first page (one query per level)."""
+    from youlin.places.models import District, Subdistrict
+
+    district = District.objects.filter(code=district_code).first()
+    if district is None:
+        return None, []
+    subdistricts = (
+        Subdistrict.objects.filter(district=district)
+        .prefetch_related(
+            Prefetch(
+                "communities",
+                queryset=Community.objects.annotate(
+                    compound_count=Count("compounds", distinct=True),
+                    grid_count=Count("grids", distinct=True),
+                ).order_by("code"),
+            )
+        )
+        .annotate(households=Sum("communities__households"))
+        .order_by("code")
+    )
+    return district, list(subdistricts)

@@ -1,0 +1,171 @@
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from youlin.places.geo import GeometryError, gcj02_to_wgs84, polygon_from_geojson, wgs84_to_gcj02
+from youlin.places.models import Building, Community, Compound, Grid
+from youlin.places.selectors import locate, locate_many
+
+pytestmark = pytest.mark.django_db
+
+
+def centre(geometry):
+    ring = geometry["coordinates"][0]
+    return (min(p[0] for p in ring) + max(p[0] for p in ring)) / 2, (
+        min(p[1] for p in ring) + max(p[1] for p in ring)
+    ) / 2
+
+
+def test_inside_a_building_of_36_yard(demo):
+    jia = Building.objects.get(compound__name="手帕口南街36号院", name="甲楼")
+    lon, lat = centre(jia.geometry)
+    found = locate(lon, lat)
+    assert found.community.name == "手帕口南街社区"
+    assert found.compound.name == "手帕口南街36号院"
+    assert found.building == jia
+    assert found.grid is not None and found.grid.code.startswith("110102019003")
+    assert found.community.subdistrict.name == "广外街道"
+
+
+def test_building_is_the_nearest_within_tolerance(demo, settings):
+    jia = Building.objects.get(compound__name="手帕口南街36号院", name="甲楼")
+    ring = jia.geometry["coordinates"][0]
+    min_lat = min(p[1] for p in ring)
+    lon = (min(p[0] for p in ring) + max(p[0] for p in ring)) / 2
+    ten_metres = 10 / 110_540
+    assert locate(lon, min_lat - ten_metres).building == jia
+    settings.YOULIN_BUILDING_TOLERANCE_M = 5
+    from youlin.places.index import forget_index
+
+    forget_index()
+    assert locate(lon, min_lat - ten_metres).building is None
+
+
+def test_point_on_the_community_boundary_is_inside(demo):
+    community = Community.objects.get(name="手帕口南街社区")
+    ring = community.geometry["coordinates"][0]
+    west = min(p[0] for p in ring)
+    lat = (min(p[1] for p in ring) + max(p[1] for p in ring)) / 2
+    assert locate(west, lat).community == community
+    corner = ring[0]
+    assert locate(corner[0], corner[1]).community == community
+
+
+def test_point_on_a_shared_grid_boundary_picks_one_grid_deterministically(demo):
+    grids = list(Grid.objects.filter(community__name="手帕口南街社区").order_by("code"))
+    east_of_first = max(p[0] for p in grids[0].geometry["coordinates"][0])
+    _, lat = centre(grids[0].geometry)
+    first = locate(east_of_first, lat).grid
+    assert first in grids[:2]
+    assert all(locate(east_of_first, lat).grid == first for _ in range(3))
+
+
+def test_outside_every_community(demo):
+    with pytest.raises(GeometryError) as err:
+        locate(116.20, 39.80)
+    assert err.value.code == "outside_jurisdiction"
+    assert "不在任何社区" in str(err.value.message)
+
+
+def test_gcj02_input_is_converted(demo):
+    jia = Building.objects.get(compound__name="手帕口南街36号院", name="甲楼")
+    lon, lat = centre(jia.geometry)
+    g_lon, g_lat = wgs84_to_gcj02(lon, lat)
+    # The GCJ-02 offset is hundreds of metres in Beijing: read as WGS-84 it would miss the building.
+    assert math.hypot((g_lon - lon) * 85_000, (g_lat - lat) * 110_000) > 200
+    assert locate(g_lon, g_lat, crs="gcj02").building == jia
+    assert locate_many([(g_lon, g_lat)])[0] is None or locate_many([(g_lon, g_lat)])[0].building_id != jia.pk
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "crs", "code"),
+    [
+        ("abc", 39.9, "wgs84", "invalid_coordinates"),
+        (None, 39.9, "wgs84", "invalid_coordinates"),
+        (float("nan"), 39.9, "wgs84", "invalid_coordinates"),
+        (float("inf"), 39.9, "wgs84", "invalid_coordinates"),
+        (116.3, 91, "wgs84", "invalid_coordinates"),
+        (181, 39.9, "wgs84", "invalid_coordinates"),
+        (116.3, 39.9, "bd09", "invalid_crs"),
+    ],
+)
+def test_bad_input_gets_a_clear_error(demo, lon, lat, crs, code):
+    with pytest.raises(GeometryError) as err:
+        locate(lon, lat, crs=crs)
+    assert err.value.code == code
+    assert str(err.value.message)
+
+
+def test_self_intersecting_polygon_is_refused():
+    bowtie = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+    with pytest.raises(GeometryError) as err:
+        polygon_from_geojson(bowtie)
+    assert err.value.code == "self_intersecting"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"type": "Point", "coordinates": [116, 39]},
+        {"type": "Polygon", "coordinates": [[[0, 0], [1, 1]]]},
+        {"type": "Polygon", "coordinates": "nonsense"},
+        {"type": "Polygon", "coordinates": [[[0, 0], [200, 0], [200, 1], [0, 0]]]},
+        "not a dict",
+    ],
+)
+def test_invalid_polygons_are_refused(data):
+    with pytest.raises(GeometryError):
+        polygon_from_geojson(data)
+
+
+def test_invalid_outline_cannot_be_saved(demo):
+    from django.core.exceptions import ValidationError
+
+    from youlin.places import services
+
+    community = Community.objects.get(name="钢院社区")
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[116.3, 39.8], [116.31, 39.81], [116.31, 39.8], [116.3, 39.81], [116.3, 39.8]]],
+    }
+    with pytest.raises(ValidationError):
+        services.zone_ensure(community=community, name="坏片区", geometry=bowtie)
+    assert not community.zones.filter(name="坏片区").exists()
+
+
+def test_index_follows_place_changes(demo):
+    from youlin.places import services
+
+    community = Community.objects.get(name="钢院社区")
+    lon, lat = centre(community.geometry)
+    before = locate(lon, lat).compound
+    comp = services.compound_ensure(
+        community=community,
+        name="新建小区",
+        kind=Compound.Kind.ESTATE,
+        households=1,
+        geometry={
+            "type": "Polygon",
+            "coordinates": [
+                [
+                    [lon - 1e-4, lat - 1e-4],
+                    [lon + 1e-4, lat - 1e-4],
+                    [lon + 1e-4, lat + 1e-4],
+                    [lon - 1e-4, lat + 1e-4],
+                    [lon - 1e-4, lat - 1e-4],
+                ]
+            ],
+        },
+    )
+    assert before != comp
+    assert locate(lon, lat).compound == comp
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.floats(min_value=73.5, max_value=134.7), st.floats(min_value=18.2, max_value=53.5))
+def test_gcj02_round_trip(lon, lat):
+    back = gcj02_to_wgs84(*wgs84_to_gcj02(lon, lat))
+    assert abs(back[0] - lon) < 1e-7 and abs(back[1] - lat) < 1e-7
