@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "youlin.places",
     "youlin.parties",
     "youlin.access",
+    "youlin.cases",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("c/<slug:slug>/", places_views.community_overview, name="community-overview"),
     path("org/<int:pk>/", parties_views.organisation_detail, name="organisation-detail"),
+    path("cases/", include("youlin.cases.urls")),
     path("admin/", admin.site.urls),
 ]
 
