@@ -33,7 +33,7 @@ $(VENDOR)/.copied: node_modules/.package-lock.json
 assets: $(VENDOR)/.copied
 
 messages: $(BIN)/.installed
-	cd src/youlin && ../../$(BIN)/django-admin compilemessages --ignore '*/site-packages/*' -v 0
+	$(BIN)/youlin compilepo
 
 install: $(BIN)/.installed assets messages
 

@@ -1,0 +1,36 @@
+"""The foundation in a real browser: a grid worker logs in and sees 36号院 and who answers for it."""
+
+import pytest
+
+from youlin.core.demo import DEMO_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_grid_worker_sees_36_yard_and_its_responsible_parties(page, live_server, demo, settings, tmp_path):
+    page.goto(live_server.url + "/")
+    assert "牛街街道·钢院社区" in page.inner_text("body")
+    page.get_by_role("link", name="登录").first.click()
+    page.fill("#id_username", "spk_grid")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("link", name="手帕口南街社区").click()
+    card = page.locator("[data-testid=compound]", has_text="手帕口南街36号院")
+    rows = card.locator("[data-testid=building]")
+    assert rows.count() == 3
+    text = card.inner_text()
+    for expected in ("甲楼", "乙楼", "丙楼", "天岳恒物业", "金盾物业服务公司", "安居物业服务公司", "多产权"):
+        assert expected in text
+    jia = rows.filter(has_text="甲楼").inner_text()
+    assert "天岳恒物业" in jia and "京广物资公司" in jia
+    from pathlib import Path
+
+    shots = Path(settings.VAR_DIR) / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "community-overview.png"), full_page=True)
+
+
+def test_language_switch_to_english(page, live_server, demo):
+    page.goto(live_server.url + "/")
+    page.get_by_role("button", name="English").click()
+    assert "Staff login" in page.inner_text("body")
