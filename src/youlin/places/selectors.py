@@ -138,8 +138,9 @@ def community_structure(community: Community) -> Community:
         .prefetch_related(
             Prefetch(
                 "compounds",
-                queryset=Compound.objects.order_by("kind", "name").prefetch_related(
-                    Prefetch("buildings", queryset=Building.objects.order_by("name").prefetch_related("entrances"))
+                # Estates (with buildings and parties) before single-storey courtyards.
+                queryset=Compound.objects.order_by("-kind", "name").prefetch_related(
+                    Prefetch("buildings", queryset=Building.objects.order_by("pk").prefetch_related("entrances"))
                 ),
             ),
             "grids",
@@ -172,3 +173,27 @@ def district_overview(district_code: str):
         .order_by("code")
     )
     return district, list(subdistricts)
+
+
+def community_geojson(community: Community) -> dict:
+    """A FeatureCollection of a prefetched community's outlines for the map (no personal data)."""
+    features = []
+
+    def add(layer: str, name: str, geometry, **props):
+        if geometry:
+            features.append(
+                {"type": "Feature", "geometry": geometry, "properties": {"layer": layer, "name": name, **props}}
+            )
+
+    add("community", community.name, community.geometry)
+    for grid in community.grids.all():
+        add("grid", f"{grid.name} {grid.code}", grid.geometry)
+    for compound in community.compounds.all():
+        add("compound", compound.name, compound.geometry, kind=compound.kind)
+        for building in compound.buildings.all():
+            add("building", f"{compound.name}{building.name}", building.geometry)
+    for zone in community.zones.all():
+        add("zone", zone.name, zone.geometry)
+    for point in community.named_points.all():
+        add("point", point.name, point.geometry, kind=point.kind)
+    return {"type": "FeatureCollection", "features": features}

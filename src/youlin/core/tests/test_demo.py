@@ -15,8 +15,7 @@ def snapshot():
         for model in apps.get_app_config(app).get_models():
             if model.__name__ == "PlacesRevision":
                 continue
-            counts[model.__name__] = (model.objects.count(),
-                                      max(model.objects.values_list("pk", flat=True), default=0))
+            counts[model.__name__] = (model.objects.count(), max(model.objects.values_list("pk", flat=True), default=0))
     return counts
 
 

@@ -21,9 +21,13 @@ def test_chinese_first_and_shanghai_time():
 
 def _serve(env):
     base = {"PATH": "/usr/bin:/bin", "YOULIN_VAR_DIR": "/tmp/youlin-serve-test"}
-    return subprocess.run(  # noqa: S603 - fixed argv
+    return subprocess.run(
         [sys.executable, "-m", "youlin", "serve", "--bind", "127.0.0.1:0"],
-        env={**base, **env}, capture_output=True, text=True, timeout=60, check=False,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -39,9 +43,7 @@ def test_serve_refuses_missing_secret_key():
     assert "YOULIN_SECRET_KEY" in result.stderr
 
 
-@pytest.mark.parametrize(
-    ("phone", "masked"), [("13812345678", "138****5678"), ("", ""), ("12345", "*****")]
-)
+@pytest.mark.parametrize(("phone", "masked"), [("13812345678", "138****5678"), ("", ""), ("12345", "*****")])
 def test_mask_phone(phone, masked):
     assert mask_phone(phone) == masked
 

@@ -90,9 +90,16 @@ def test_community_overview_query_count_is_fixed(client, demo_user, django_asser
 
     community = Community.objects.get(slug="shoupakou-nanjie")
     for i in range(5):
-        comp = services.compound_ensure(community=community, name=f"测试{i}号院", kind="courtyard", households=1,
-                                        geometry=square(116.331 + i * 0.001, 39.877, 20))
-        services.building_ensure(compound=comp, name="1号楼", households=1, geometry=square(116.331 + i * 0.001, 39.877, 5))
+        comp = services.compound_ensure(
+            community=community,
+            name=f"测试{i}号院",
+            kind="courtyard",
+            households=1,
+            geometry=square(116.331 + i * 0.001, 39.877, 20),
+        )
+        services.building_ensure(
+            compound=comp, name="1号楼", households=1, geometry=square(116.331 + i * 0.001, 39.877, 5)
+        )
     with django_assert_max_num_queries(baseline):
         client.get(url)
 

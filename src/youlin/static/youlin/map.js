@@ -1,0 +1,37 @@
+/* youlin maps: outlines drawn from the project's own polygons, no base tiles by default (works offline). */
+(function () {
+  "use strict";
+  var STYLES = {
+    community: { color: "#1f6f5c", weight: 3, fill: false },
+    grid: { color: "#6c757d", weight: 1, dashArray: "4 4", fill: false },
+    compound: { color: "#0d6efd", weight: 1.5, fillOpacity: 0.08 },
+    building: { color: "#fd7e14", weight: 1, fillOpacity: 0.35 },
+    zone: { color: "#198754", weight: 1, fillOpacity: 0.25 },
+  };
+  window.youlinMap = function (elementId, collection, options) {
+    options = options || {};
+    var map = L.map(elementId, { attributionControl: false, zoomSnap: 0.25 });
+    var groups = {};
+    L.geoJSON(collection, {
+      style: function (f) { return STYLES[f.properties.layer] || {}; },
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, { radius: 6, color: "#dc3545", fillOpacity: 0.9 });
+      },
+      onEachFeature: function (f, layer) {
+        layer.bindTooltip(f.properties.name);
+        var key = f.properties.layer;
+        (groups[key] = groups[key] || L.featureGroup()).addLayer(layer);
+      },
+    });
+    Object.keys(groups).forEach(function (k) { groups[k].addTo(map); });
+    var all = L.featureGroup(Object.values(groups));
+    if (all.getLayers().length) { map.fitBounds(all.getBounds(), { padding: [10, 10] }); }
+    else { map.setView([39.91, 116.36], 13); }
+    if (options.tileUrl) { L.tileLayer(options.tileUrl, { maxZoom: 19 }).addTo(map); }
+    var labels = options.labels || {};
+    var overlays = {};
+    Object.keys(groups).forEach(function (k) { overlays[labels[k] || k] = groups[k]; });
+    L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+    return map;
+  };
+})();
