@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "youlin.places",
     "youlin.parties",
     "youlin.access",
+    "youlin.photos",
+    "youlin.notifications",
     "youlin.cases",
 ]
 

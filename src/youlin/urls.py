@@ -17,6 +17,7 @@ urlpatterns = [
     path("c/<slug:slug>/", places_views.community_overview, name="community-overview"),
     path("org/<int:pk>/", parties_views.organisation_detail, name="organisation-detail"),
     path("cases/", include("youlin.cases.urls")),
+    path("notifications/", include("youlin.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 
