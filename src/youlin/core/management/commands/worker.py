@@ -1,13 +1,27 @@
+import threading
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from youlin.core.periodic import enqueue_due, start_scheduler
+
 
 class Command(BaseCommand):
-    help = "Run the background-task worker (django-tasks database backend)."
+    help = "Run the background-task worker (django-tasks database backend) and enqueue periodic sweeps."
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch", action="store_true", help="Process what is queued, then exit.")
+        parser.add_argument(
+            "--batch", action="store_true", help="Enqueue periodic sweeps once, run what is queued, exit."
+        )
 
     def handle(self, *args, batch, **options):
-        argv = ["--batch"] if batch else []
-        call_command("db_worker", *argv)
+        if batch:
+            enqueue_due({}, 0.0)
+            call_command("db_worker", "--batch")
+            return
+        stop = threading.Event()
+        start_scheduler(stop)
+        try:
+            call_command("db_worker")
+        finally:
+            stop.set()
