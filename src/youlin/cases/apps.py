@@ -5,3 +5,29 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "youlin.cases"
     verbose_name = _("诉求案件")
+
+    def ready(self) -> None:
+        from youlin.access.policy import Rule, register
+        from youlin.cases.models import Case, CaseAssignment, CaseEvent, CaseExtension, CaseSupport, RoutingRule
+
+        # A responsible organisation sees the cases routed to it; a reporter sees their own.
+        register(
+            Case,
+            Rule(
+                community="community",
+                subdistrict="community__subdistrict",
+                organisation="assignments__organisation",
+                owner="reporter",
+            ),
+        )
+        for model in (CaseEvent, CaseAssignment, CaseExtension, CaseSupport):
+            register(
+                model,
+                Rule(
+                    community="case__community",
+                    subdistrict="case__community__subdistrict",
+                    organisation="case__assignments__organisation",
+                    owner="case__reporter",
+                ),
+            )
+        register(RoutingRule, Rule(community="community", subdistrict="community__subdistrict"))

@@ -1,0 +1,97 @@
+"""Admin for cases: a read-only window on the loop (changes go through the services), editable categories and
+routing rules."""
+
+from django.contrib import admin
+
+from youlin.access import policy
+from youlin.access.admin import ScopedAdmin
+from youlin.cases.models import Case, CaseAssignment, CaseEvent, CaseExtension, Category, RoutingRule
+from youlin.places.models import Community
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CaseAssignmentInline(ReadOnlyInline):
+    model = CaseAssignment
+    fields = ("organisation", "duty", "accepted_at")
+    readonly_fields = fields
+
+
+class CaseEventInline(ReadOnlyInline):
+    model = CaseEvent
+    fields = ("at", "kind", "actor_label", "from_status", "to_status", "note")
+    readonly_fields = fields
+    ordering = ("at", "id")
+
+
+@admin.register(Case)
+class CaseAdmin(ScopedAdmin):
+    list_display = ("number", "category", "community", "status", "deadline", "needs_deliberation")
+    list_filter = ("status", "channel", "urgency", "needs_deliberation")
+    search_fields = ("number", "description", "hotline_number")
+    list_select_related = ("category", "community")
+    inlines = (CaseAssignmentInline, CaseEventInline)
+    date_hierarchy = "registered_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        # The loop's state changes only through services (version check + timeline); the admin only reads it.
+        return [f.name for f in Case._meta.concrete_fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CaseExtension)
+class CaseExtensionAdmin(ScopedAdmin):
+    list_display = ("case", "status", "old_deadline", "requested_deadline", "decided_at")
+    list_filter = ("status",)
+    list_select_related = ("case",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "kind", "major", "name", "urgency", "time_limit_hours", "is_local", "is_active")
+    list_filter = ("kind", "major", "urgency", "is_local", "is_active")
+    search_fields = ("code", "name")
+    list_editable = ("urgency", "time_limit_hours", "is_active")
+    readonly_fields = ("code", "kind", "major_code", "major", "name", "is_local")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(ScopedAdmin):
+    list_display = ("__str__", "community", "priority", "is_active")
+    list_filter = ("place_kind", "duty", "is_active")
+    list_select_related = ("community", "category")
+    autocomplete_fields = ("category",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("key",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "community":
+            kwargs["queryset"] = policy.scope(request.user, Community.objects.all(), policy.CHANGE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,0 +1,139 @@
+"""Category data: GB/T 47678.5-2026 codes plus community-level local extensions, with time limits.
+
+Pure data, no ORM: the data migration and ``services.category_load`` both upsert from ``category_rows()``.
+The CSV (a third-party transcription of the standard's annexes) lives in ``fixtures/`` so it ships with the
+package.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+CSV_PATH = Path(__file__).resolve().parent / "fixtures" / "gbt47678.5-matters.csv"
+
+COMPONENT = "component"
+MATTER = "matter"
+KIND_BY_LABEL = {"管理部件": COMPONENT, "管理事项": MATTER}
+
+# Urgency classes and the time limits seen in practice (hours).
+URGENT = "urgent"  # danger to life or property
+UTILITIES = "utilities"  # water, power, gas, heating
+GENERAL = "general"
+COMPLEX = "complex"
+HOURS = {URGENT: 2, UTILITIES: 24, GENERAL: 168, COMPLEX: 360}
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    code: str
+    kind: str
+    major: str
+    name: str
+    urgency: str
+    time_limit_hours: int
+    is_local: bool = False
+
+    @property
+    def major_code(self) -> str:
+        return self.code[:2]
+
+
+# Local extensions (minor class 080–999) for problems the standard does not name at community level.
+LOCAL_EXTENSIONS: list[tuple[str, str, str, str]] = [
+    # code, major, name, urgency
+    ("06080", "市容环境类", "楼道堆物", GENERAL),
+    ("06081", "市容环境类", "小区地砖松动", GENERAL),
+    ("06082", "市容环境类", "卫生死角", GENERAL),
+    ("04080", "园林绿化设施类", "树坑破损", GENERAL),
+    ("09080", "街面秩序类", "门前三包不落实", GENERAL),
+    ("10080", "其他事项类", "电动自行车违规充电", URGENT),
+    ("10081", "其他事项类", "居民安全隐患", UTILITIES),
+    ("10082", "其他事项类", "物业服务", GENERAL),
+]
+
+# Matters where someone can get hurt now: an open manhole, a gas pipe, a fallen cable, a stuck lift.
+_URGENT_WORDS = ("井盖", "雨水箅子", "燃气", "输油", "公用电梯", "架空线缆脱落", "道路积雪", "动物尸体")
+_UTILITY_WORDS = ("供水", "污水", "雨水", "中水", "电力", "热力", "供热", "路灯", "水井", "排水", "供水器", "水塔")
+# Matters that need enforcement, planning or several parties: half a month.
+_COMPLEX_NAMES = {
+    "私搭乱建",
+    "无证建设",
+    "违章接坡",
+    "违章开设道口",
+    "非正规垃圾填埋场",
+    "占用河道",
+    "堤岸破损",
+    "边坡（挡土墙）破损",
+    "违规设置停车场",
+    "违规占用桥下空间",
+    "擅自架设管线、杆线设施",
+}
+
+
+def classify(kind: str, name: str) -> str:
+    """The urgency class of a standard code, from its name (components are only ever 'general')."""
+    if kind == COMPONENT:
+        return GENERAL
+    if any(word in name for word in _URGENT_WORDS):
+        return URGENT
+    if name in _COMPLEX_NAMES:
+        return COMPLEX
+    if any(word in name for word in _UTILITY_WORDS):
+        return UTILITIES
+    return GENERAL
+
+
+def category_rows(path: Path = CSV_PATH) -> list[CategoryRow]:
+    rows: list[CategoryRow] = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for record in csv.DictReader(handle):
+            kind = KIND_BY_LABEL[record["kind"].strip()]
+            name = record["name"].strip()
+            urgency = classify(kind, name)
+            rows.append(
+                CategoryRow(
+                    code=record["code"].strip(),
+                    kind=kind,
+                    major=record["major"].strip(),
+                    name=name,
+                    urgency=urgency,
+                    time_limit_hours=HOURS[urgency],
+                )
+            )
+    for code, major, name, urgency in LOCAL_EXTENSIONS:
+        rows.append(CategoryRow(code, MATTER, major, name, urgency, HOURS[urgency], is_local=True))
+    return rows
+
+
+def upsert_categories(model) -> int:
+    """Create or refresh every category in ``model`` (a real or historical model class); returns rows changed.
+
+    Two queries plus one bulk write each for new and changed rows, so it is cheap to run on every deploy.
+    """
+    rows = category_rows()
+    existing = {(c.kind, c.code): c for c in model.objects.all()}
+    # Urgency and time limit are set once; staff may tune them in the admin and a reload keeps that.
+    fields = ("major_code", "major", "name", "is_local")
+    to_create, to_update = [], []
+    for row in rows:
+        values = {"major_code": row.major_code, "major": row.major, "name": row.name, "is_local": row.is_local}
+        current = existing.get((row.kind, row.code))
+        if current is None:
+            to_create.append(
+                model(
+                    kind=row.kind,
+                    code=row.code,
+                    urgency=row.urgency,
+                    time_limit_hours=row.time_limit_hours,
+                    **values,
+                )
+            )
+        elif any(getattr(current, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(current, f, v)
+            to_update.append(current)
+    model.objects.bulk_create(to_create)
+    model.objects.bulk_update(to_update, fields)
+    return len(to_create) + len(to_update)

@@ -1,0 +1,384 @@
+"""Reads about cases that encode a rule: routing, duplicates and recurrence, visibility, and the measures."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.utils import timezone
+
+from youlin.access import policy
+from youlin.cases.models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Case,
+    Category,
+    PlaceKind,
+    RoutingRule,
+    Satisfaction,
+    Status,
+)
+from youlin.parties.models import Organisation, Responsibility
+from youlin.parties.selectors import ResponsibleParties, responsible_for
+from youlin.places.selectors import Location
+
+Duty = Responsibility.Duty
+
+# ---------------------------------------------------------------- distance
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Equirectangular distance in metres: exact enough within a city (the same frame as places.geo)."""
+    kx = 111_320.0 * math.cos(math.radians((lat1 + lat2) / 2))
+    return math.hypot((lon2 - lon1) * kx, (lat2 - lat1) * 110_540.0)
+
+
+def _box(lon: float, lat: float, radius_m: float) -> Q:
+    dlat = radius_m / 110_540.0
+    dlon = radius_m / (111_320.0 * max(math.cos(math.radians(lat)), 1e-6))
+    return Q(lon__gte=lon - dlon, lon__lte=lon + dlon, lat__gte=lat - dlat, lat__lte=lat + dlat)
+
+
+def _within(rows, lon: float, lat: float, radius_m: float) -> list[Case]:
+    """Keep rows within the radius (the box pre-filter already ran in SQL) and sort them nearest first."""
+    found = []
+    for case in rows:
+        case.distance_m = distance_m(lon, lat, case.lon, case.lat)
+        if case.distance_m <= radius_m:
+            found.append(case)
+    found.sort(key=lambda c: (c.distance_m, -c.pk))
+    return found
+
+
+def nearby_open_cases(category: Category, lon: float, lat: float, radius_m: float = 50) -> list[Case]:
+    """Open cases of the same category within ``radius_m`` metres, nearest first (one query): duplicates to
+    offer a reporter before they file a new case."""
+    rows = Case.objects.filter(_box(lon, lat, radius_m), category=category, status__in=OPEN_STATUSES).select_related(
+        "category", "community"
+    )
+    return _within(rows, lon, lat, radius_m)
+
+
+def recently_closed_nearby(
+    category: Category, lon: float, lat: float, *, since: datetime, radius_m: float = 50
+) -> list[Case]:
+    """Cases of the same category closed since ``since`` within the radius, most recently closed first."""
+    rows = Case.objects.filter(
+        _box(lon, lat, radius_m), category=category, status__in=CLOSED_STATUSES, closed_at__gte=since
+    )
+    found = _within(rows, lon, lat, radius_m)
+    found.sort(key=lambda c: c.closed_at, reverse=True)
+    return found
+
+
+@dataclass
+class Hotspot:
+    root: Case
+    count: int  # the first case and every recurrence of it
+    last_registered_at: datetime
+
+
+def recurrence_hotspots(community, min_count: int = 3) -> list[Hotspot]:
+    """Places where the same problem keeps coming back (屡次反弹): a first case with its recurrences, when the
+    chain holds at least ``min_count`` cases. Every recurrence points at the first case of its chain, so this
+    is one grouped query plus one to fetch the first cases."""
+    groups = (
+        Case.objects.filter(community=community, recurrence_of__isnull=False)
+        .values("recurrence_of")
+        .annotate(n=Count("id"), last=Max("registered_at"))
+        .filter(n__gte=max(min_count - 1, 1))
+        .order_by("-n", "recurrence_of")
+    )
+    groups = list(groups)
+    roots = Case.objects.select_related("category").in_bulk([g["recurrence_of"] for g in groups])
+    return [Hotspot(root=roots[g["recurrence_of"]], count=g["n"] + 1, last_registered_at=g["last"]) for g in groups]
+
+
+# ---------------------------------------------------------------- routing
+
+
+@dataclass
+class Routing:
+    """Who a new case goes to, and why."""
+
+    organisations: list[Organisation] = field(default_factory=list)
+    duty: str = ""
+    rule: RoutingRule | None = None
+    place_kind: str = PlaceKind.PUBLIC
+    fallback: bool = False
+    parties: ResponsibleParties | None = None
+
+    @property
+    def is_joint(self) -> bool:
+        return len(self.organisations) > 1
+
+
+def place_kinds(location: Location) -> list[str]:
+    """The kinds of place a point is, most specific first (a point outside every compound is public)."""
+    kinds = []
+    if location.building is not None:
+        kinds.append(PlaceKind.BUILDING)
+    if location.zone is not None:
+        kinds.append(PlaceKind.ZONE)
+    if location.compound is not None:
+        kinds.append(PlaceKind.COMPOUND)
+    if location.compound is None and location.building is None:
+        kinds.append(PlaceKind.PUBLIC)
+    return kinds
+
+
+_PLACE_RANK = {PlaceKind.BUILDING: 0, PlaceKind.ZONE: 1, PlaceKind.COMPOUND: 2, PlaceKind.PUBLIC: 3, PlaceKind.ANY: 4}
+
+
+def applicable_rules(category: Category, location: Location) -> list[RoutingRule]:
+    """Active rules that fit the category and place, in the order they are tried: the most specific category
+    first (the code, then its major class, then any), then the most specific place, then the community's own
+    rule over a district default, then priority."""
+    kinds = [*place_kinds(location), PlaceKind.ANY]
+    rules = RoutingRule.objects.filter(
+        Q(community=location.community) | Q(community__isnull=True),
+        Q(category=category) | Q(category_major=category.major_code) | Q(category__isnull=True, category_major=""),
+        is_active=True,
+        place_kind__in=kinds,
+    ).select_related("category")
+
+    def rank(rule: RoutingRule):
+        category_rank = 0 if rule.category_id else (1 if rule.category_major else 2)
+        return (category_rank, _PLACE_RANK[rule.place_kind], rule.community_id is None, rule.priority, rule.pk)
+
+    return sorted(rules, key=rank)
+
+
+def urban_management_offices(community) -> list[Organisation]:
+    """The urban-management office answering for a community: its own, else its sub-district's."""
+    rows = (
+        Organisation.objects.filter(responsibilities__duty=Duty.URBAN_MANAGEMENT)
+        .filter(Q(responsibilities__community=community) | Q(responsibilities__subdistrict_id=community.subdistrict_id))
+        .annotate(own=Count("responsibilities", filter=Q(responsibilities__community=community)))
+        .order_by("-own", "name")
+    )
+    rows = list(rows)
+    own = [o for o in rows if o.own]
+    return own[:1] or rows[:1]
+
+
+def route(*, category: Category, location: Location) -> Routing:
+    """Apply the routing rules to a located point. Several parties of the chosen duty (a shared courtyard)
+    means a joint dispatch; nobody found means the urban-management office (fallback)."""
+    parties = responsible_for(
+        compound=location.compound, building=location.building, zone=location.zone, grid=location.grid
+    )
+    kinds = place_kinds(location)
+    offices: list[Organisation] | None = None
+    for rule in applicable_rules(category, location):
+        if rule.duty == Duty.URBAN_MANAGEMENT:
+            offices = urban_management_offices(location.community) if offices is None else offices
+            organisations = offices
+        else:
+            organisations = parties.of_duty(rule.duty)
+        if organisations:
+            place_kind = rule.place_kind if rule.place_kind != PlaceKind.ANY else kinds[0]
+            return Routing(
+                organisations=organisations, duty=rule.duty, rule=rule, place_kind=place_kind, parties=parties
+            )
+    offices = urban_management_offices(location.community) if offices is None else offices
+    return Routing(
+        organisations=offices, duty=Duty.URBAN_MANAGEMENT, place_kind=kinds[0], fallback=True, parties=parties
+    )
+
+
+# ---------------------------------------------------------------- visibility and lists
+
+
+def cases_visible(user, *, action: str = policy.VIEW) -> QuerySet[Case]:
+    """The cases a user may see (or change): the permission layer's answer, nothing else."""
+    return policy.scope(user, Case.objects.all(), action)
+
+
+def case_list(
+    user,
+    *,
+    community=None,
+    status: str | None = None,
+    after: tuple[datetime, int] | None = None,
+    limit: int = 50,
+) -> list[Case]:
+    """A page of visible cases, newest first, keyset-paginated on (registered_at, id): pass the last row's
+    (registered_at, id) as ``after`` for the next page. One query."""
+    qs = cases_visible(user).select_related("category", "community", "compound", "building")
+    if community is not None:
+        qs = qs.filter(community=community)
+    if status:
+        qs = qs.filter(status=status)
+    if after is not None:
+        at, pk = after
+        qs = qs.filter(Q(registered_at__lt=at) | Q(registered_at=at, id__lt=pk))
+    return list(qs.order_by("-registered_at", "-id")[:limit])
+
+
+def case_timeline(case: Case):
+    return case.events.select_related("actor").order_by("at", "id")
+
+
+def overdue_cases(community, *, now: datetime | None = None) -> QuerySet[Case]:
+    now = now or timezone.now()
+    return Case.objects.filter(community=community, status__in=OPEN_STATUSES, deadline__lt=now).order_by("deadline")
+
+
+# ---------------------------------------------------------------- measures
+
+DEFAULT_WEIGHTS = (10, 50, 40)  # response, resolution, satisfaction
+BASICALLY_SATISFIED_WEIGHT = 0.9
+
+GROUPS = {
+    "community": "community",
+    "grid": "grid",
+    "organisation": "assignments__organisation",
+    "category": "category",
+    "category_major": "category__major_code",
+}
+
+
+@dataclass
+class Measures:
+    """The measures of the digital urban-management loop and of Beijing's 12345 for one period [start, end).
+
+    Digital urban management:
+    - ``registered_count`` 立案数: cases registered in the period (voided and merged ones are not cases).
+    - ``closed_count`` 结案数: cases closed in the period (a reopened case is not closed until closed again).
+    - ``due_count`` 应结案数 = 结案数 + cases whose deadline fell in the period and that were not closed by its
+      end (应结未结).
+    - ``closure_rate`` 结案率 = closed_count / due_count.
+    - ``on_time_rate`` 按期结案率 = cases closed in the period by their deadline / due_count.
+    - ``rework_rate`` 返工率 = cases closed in the period that failed verification at least once / closed_count.
+
+    Beijing 12345, over the valid follow-up visits (cases evaluated in the period):
+    - ``response_rate`` 响应率 = visits answering "responded" / visits;
+    - ``resolution_rate`` 解决率 = visits answering "resolved" / visits;
+    - ``satisfaction_rate`` 满意率 = (satisfied + w × basically satisfied) / visits, w = 0.9 by default;
+    - ``score`` 综合得分 = 10 × 响应率 + 50 × 解决率 + 40 × 满意率 (weights configurable), out of 100.
+
+    A rate with an empty denominator is ``None`` (nothing to measure), never 0.
+    """
+
+    registered_count: int = 0
+    closed_count: int = 0
+    closed_on_time_count: int = 0
+    due_open_count: int = 0
+    rework_closed_count: int = 0
+    visit_count: int = 0
+    responded_count: int = 0
+    resolved_count: int = 0
+    satisfied_count: int = 0
+    basically_satisfied_count: int = 0
+    basically_satisfied_weight: float = BASICALLY_SATISFIED_WEIGHT
+    weights: tuple[float, float, float] = DEFAULT_WEIGHTS
+
+    @property
+    def due_count(self) -> int:
+        return self.closed_count + self.due_open_count
+
+    @staticmethod
+    def _rate(numerator: float, denominator: int) -> float | None:
+        return numerator / denominator if denominator else None
+
+    @property
+    def closure_rate(self) -> float | None:
+        return self._rate(self.closed_count, self.due_count)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self._rate(self.closed_on_time_count, self.due_count)
+
+    @property
+    def rework_rate(self) -> float | None:
+        return self._rate(self.rework_closed_count, self.closed_count)
+
+    @property
+    def response_rate(self) -> float | None:
+        return self._rate(self.responded_count, self.visit_count)
+
+    @property
+    def resolution_rate(self) -> float | None:
+        return self._rate(self.resolved_count, self.visit_count)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        weighted = self.satisfied_count + self.basically_satisfied_weight * self.basically_satisfied_count
+        return self._rate(weighted, self.visit_count)
+
+    @property
+    def score(self) -> float | None:
+        if not self.visit_count:
+            return None
+        w_response, w_resolution, w_satisfaction = self.weights
+        return (
+            w_response * self.response_rate
+            + w_resolution * self.resolution_rate
+            + w_satisfaction * self.satisfaction_rate
+        )
+
+
+def _measure_aggregates(start: datetime, end: datetime) -> dict:
+    counted = ~Q(status__in=[Status.VOIDED, Status.MERGED])
+    closed = Q(closed_at__gte=start, closed_at__lt=end)
+    visited = Q(evaluated_at__gte=start, evaluated_at__lt=end)
+    return {
+        "registered_count": Count(
+            "id", filter=counted & Q(registered_at__gte=start, registered_at__lt=end), distinct=True
+        ),
+        "closed_count": Count("id", filter=closed, distinct=True),
+        "closed_on_time_count": Count("id", filter=closed & Q(closed_at__lte=F("deadline")), distinct=True),
+        "due_open_count": Count(
+            "id",
+            filter=counted
+            & Q(deadline__gte=start, deadline__lt=end)
+            & (Q(closed_at__isnull=True) | Q(closed_at__gte=end)),
+            distinct=True,
+        ),
+        "rework_closed_count": Count("id", filter=closed & Q(rework_count__gt=0), distinct=True),
+        "visit_count": Count("id", filter=visited, distinct=True),
+        "responded_count": Count("id", filter=visited & Q(responded=True), distinct=True),
+        "resolved_count": Count("id", filter=visited & Q(resolved=True), distinct=True),
+        "satisfied_count": Count("id", filter=visited & Q(satisfaction=Satisfaction.SATISFIED), distinct=True),
+        "basically_satisfied_count": Count(
+            "id", filter=visited & Q(satisfaction=Satisfaction.BASICALLY_SATISFIED), distinct=True
+        ),
+    }
+
+
+def case_measures(
+    *,
+    start: datetime,
+    end: datetime,
+    cases: QuerySet[Case] | None = None,
+    group_by: str | None = None,
+    weights: tuple[float, float, float] = DEFAULT_WEIGHTS,
+    basically_satisfied_weight: float = BASICALLY_SATISFIED_WEIGHT,
+) -> Measures | dict[int | str | None, Measures]:
+    """The measures of ``cases`` (default: all; pass a scoped queryset for a user) for [start, end).
+
+    ``group_by`` is one of community, grid, organisation (the responsible party), category or category_major;
+    then the answer maps each group's key (an id, or the major code) to its measures. One aggregate query
+    either way. See ``Measures`` for the definitions.
+    """
+    qs = Case.objects.all() if cases is None else cases
+    touched = (
+        Q(registered_at__gte=start, registered_at__lt=end)
+        | Q(closed_at__gte=start, closed_at__lt=end)
+        | Q(deadline__gte=start, deadline__lt=end)
+        | Q(evaluated_at__gte=start, evaluated_at__lt=end)
+    )
+    qs = qs.filter(touched).order_by()
+    aggregates = _measure_aggregates(start, end)
+    options = {"weights": weights, "basically_satisfied_weight": basically_satisfied_weight}
+    if group_by is None:
+        return Measures(**qs.aggregate(**aggregates), **options)
+    try:
+        path = GROUPS[group_by]
+    except KeyError:
+        raise ValueError(f"group_by must be one of {sorted(GROUPS)}") from None
+    rows = qs.values(path).annotate(**aggregates).order_by(path)
+    return {row.pop(path): Measures(**row, **options) for row in rows}
