@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from youlin.cases import views as cases_views
 from youlin.core import views as core_views
 from youlin.parties import views as parties_views
 from youlin.places import views as places_views
@@ -17,6 +18,8 @@ urlpatterns = [
     path("c/<slug:slug>/", places_views.community_overview, name="community-overview"),
     path("org/<int:pk>/", parties_views.organisation_detail, name="organisation-detail"),
     path("cases/", include("youlin.cases.urls")),
+    path("report/", cases_views.report, name="report"),
+    path("t/<str:token>/", cases_views.track, name="track"),
     path("notifications/", include("youlin.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,17 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from youlin.access.policy import Rule, register
-        from youlin.cases.models import Case, CaseAssignment, CaseEvent, CaseExtension, CaseSupport, RoutingRule
+        from youlin.cases.models import (
+            Case,
+            CaseAssignment,
+            CaseEvent,
+            CaseExtension,
+            CaseFollower,
+            CasePhoto,
+            CaseSupport,
+            RoutingRule,
+        )
+        from youlin.core import periodic
 
         # A responsible organisation sees the cases routed to it; a reporter sees their own.
         register(
@@ -20,7 +30,7 @@ class CasesConfig(AppConfig):
                 owner="reporter",
             ),
         )
-        for model in (CaseEvent, CaseAssignment, CaseExtension, CaseSupport):
+        for model in (CaseEvent, CaseAssignment, CaseExtension, CaseSupport, CasePhoto, CaseFollower):
             register(
                 model,
                 Rule(
@@ -31,3 +41,4 @@ class CasesConfig(AppConfig):
                 ),
             )
         register(RoutingRule, Rule(community="community", subdistrict="community__subdistrict"))
+        periodic.register("youlin.cases.tasks.sweep_overdue", every_seconds=300)

@@ -353,6 +353,55 @@ class CaseSupport(models.Model):
         return f"{self.case_id} +1"
 
 
+class CasePhoto(models.Model):
+    """A photo of the problem (before) or of the work done (after), linked to the timeline event it came with."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("处置前")
+        AFTER = "after", _("处置后")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos", verbose_name=_("案件"))
+    photo = models.ForeignKey("photos.Photo", on_delete=models.PROTECT, related_name="+", verbose_name=_("照片"))
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    event = models.ForeignKey(
+        CaseEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="photos",
+        verbose_name=_("所属进程"),
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("案件照片")
+        verbose_name_plural = _("案件照片")
+        ordering = ["case_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "photo"], name="case_photo_once")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.photo_id}"
+
+
+class CaseFollower(models.Model):
+    """Someone told about every step of a case: the registrant, the reporter, the responsible parties' people,
+    and anyone who follows it by hand."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers", verbose_name=_("案件"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_cases", verbose_name=_("用户")
+    )
+    created_at = models.DateTimeField(_("关注时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("关注")
+        verbose_name_plural = _("关注")
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_follower_once")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ← {self.user_id}"
+
+
 class CaseExtension(models.Model):
     """A handler asks for more time; the community decides."""
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from youlin.access import policy
@@ -14,13 +17,20 @@ from youlin.cases.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
     Case,
+    CaseEvent,
+    CaseExtension,
+    CaseFollower,
+    CasePhoto,
+    CaseSupport,
     Category,
+    EventKind,
     PlaceKind,
     RoutingRule,
     Satisfaction,
     Status,
 )
-from youlin.parties.models import Organisation, Responsibility
+from youlin.cases.permissions import CASE_ACTIONS, TRANSITIONS, Standing, is_overdue, permits, reopen_window_open
+from youlin.parties.models import Membership, Organisation, Responsibility
 from youlin.parties.selectors import ResponsibleParties, responsible_for
 from youlin.places.selectors import Location
 
@@ -225,6 +235,120 @@ def case_timeline(case: Case):
 def overdue_cases(community, *, now: datetime | None = None) -> QuerySet[Case]:
     now = now or timezone.now()
     return Case.objects.filter(community=community, status__in=OPEN_STATUSES, deadline__lt=now).order_by("deadline")
+
+
+# ---------------------------------------------------------------- what a user may do
+
+
+def available_actions(user, case: Case, *, token: str | None = None) -> list[str]:
+    """The actions (names from ``permissions.CASE_ACTIONS``, in that order) this user may take on this case now:
+    the status allows the step, the user's role allows it (the same ``permits`` the services check), and the
+    case meets the service's other standing conditions (something to dispatch to, overdue for ``supervise``,
+    within 30 days for ``reopen``, a pending request for ``extension_decide`` and none for
+    ``extension_request``, not yet supported for ``support``). ``token`` is a reporter's tracking token.
+
+    At most four queries besides the user's jurisdiction (cached on the user): the assignments, the grid
+    workers, the pending extension and the user's support, each only when an action needs it.
+    """
+    now = timezone.now()
+    standing = Standing(user, case, token=token)
+    pending_extension: bool | None = None
+    actions = []
+    for action in CASE_ACTIONS:
+        if action == "support":
+            if _may_support(user, case):
+                actions.append(action)
+            continue
+        if case.status not in TRANSITIONS[action][0] or permits(standing, action) is None:
+            continue
+        if action == "dispatch" and not standing.assigned_organisation_ids:
+            continue
+        if action == "supervise" and not is_overdue(case, now):
+            continue
+        if action == "reopen" and not reopen_window_open(case, now):
+            continue
+        if action in {"extension_request", "extension_decide"}:
+            if pending_extension is None:
+                pending_extension = case.extensions.filter(status=CaseExtension.Status.PENDING).exists()
+            if pending_extension != (action == "extension_decide"):
+                continue
+        actions.append(action)
+    return actions
+
+
+def _may_support(user, case: Case) -> bool:
+    if user is None or not user.is_authenticated or case.status in {Status.VOIDED, Status.MERGED}:
+        return False
+    return not CaseSupport.objects.filter(case_id=case.pk, user_id=user.pk).exists()
+
+
+# ---------------------------------------------------------------- photos, followers, supervision
+
+
+class CasePhotos(NamedTuple):
+    """A case's photos for its page: the problem (before) and the work done (after), each oldest first."""
+
+    before: list[CasePhoto]
+    after: list[CasePhoto]
+
+
+def case_photo_pairs(case: Case) -> CasePhotos:
+    """Before and after photos of a case, with their ``photo`` loaded (one query)."""
+    before: list[CasePhoto] = []
+    after: list[CasePhoto] = []
+    for row in CasePhoto.objects.filter(case_id=case.pk).select_related("photo").order_by("created_at", "id"):
+        (before if row.kind == CasePhoto.Kind.BEFORE else after).append(row)
+    return CasePhotos(before, after)
+
+
+def is_following(user, case: Case) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return CaseFollower.objects.filter(case_id=case.pk, user_id=user.pk).exists()
+
+
+def member_user_ids(organisation_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The active login accounts of each organisation's people (one query)."""
+    organisation_ids = list(organisation_ids)
+    result: dict[int, set[int]] = {}
+    if not organisation_ids:
+        return result
+    rows = Membership.objects.filter(
+        organisation_id__in=organisation_ids, person__user__isnull=False, person__user__is_active=True
+    ).values_list("organisation_id", "person__user_id")
+    for organisation_id, user_id in rows:
+        result.setdefault(organisation_id, set()).add(user_id)
+    return result
+
+
+def case_audience(case: Case, *, managers: bool = False) -> list:
+    """Who is told about a step: the case's active followers, and with ``managers`` the staff and secretary of
+    its community (one query, however many they are)."""
+    condition = Q(followed_cases__case_id=case.pk)
+    if managers:
+        staff = Q(person__memberships__role__in=policy.MANAGE_ROLES)
+        condition |= staff & (
+            Q(person__memberships__community_id=case.community_id)
+            | Q(
+                person__memberships__community__isnull=True,
+                person__memberships__organisation__community_id=case.community_id,
+            )
+        )
+    return list(get_user_model().objects.filter(condition, is_active=True).distinct().order_by("pk"))
+
+
+def cases_due_for_supervision(now: datetime, *, limit: int = 500) -> list[Case]:
+    """Open cases past their deadline that nobody has supervised since it passed (one query), most overdue
+    first. A new deadline (an extension, a reopening) starts a new overdue period."""
+    supervised = CaseEvent.objects.filter(
+        case_id=OuterRef("pk"), kind=EventKind.SUPERVISED, at__gte=OuterRef("deadline")
+    )
+    return list(
+        Case.objects.filter(status__in=OPEN_STATUSES, deadline__lt=now)
+        .filter(~Exists(supervised))
+        .select_related("category", "community")
+        .order_by("deadline", "id")[:limit]
+    )
 
 
 # ---------------------------------------------------------------- measures

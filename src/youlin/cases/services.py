@@ -10,16 +10,20 @@
 
 Each call loads the case, checks the transition (``TRANSITIONS``) and the actor's role, then writes with
 ``UPDATE … WHERE version = expected_version`` (a lost race is a ``conflict``) and appends a ``CaseEvent`` in
-the same transaction. Errors are ``CaseError`` with a stable code.
+the same transaction. Photos sent with a step are all checked before anything is written, and stored only
+once the version check has passed. Each step tells the case's followers (``CaseFollower``) through
+``notifications.notify`` in the same transaction; e-mail copies go out after commit. Who may take a step is
+decided in ``permissions``. Errors are ``CaseError`` with a stable code.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -30,13 +34,13 @@ from youlin.cases import categories as category_data
 from youlin.cases import errors
 from youlin.cases.errors import CaseError, CaseErrorCode
 from youlin.cases.models import (
-    CLOSED_STATUSES,
-    OPEN_STATUSES,
     Case,
     CaseAssignment,
     CaseEvent,
     CaseExtension,
+    CaseFollower,
     CaseNumberCounter,
+    CasePhoto,
     CaseSupport,
     Category,
     Channel,
@@ -47,58 +51,24 @@ from youlin.cases.models import (
     Status,
     Urgency,
 )
-from youlin.cases.selectors import recently_closed_nearby, route
+from youlin.cases.permissions import ACTION_LABELS as ACTION_LABELS  # re-exported: the rules moved to permissions
+from youlin.cases.permissions import TRANSITIONS as TRANSITIONS
+from youlin.cases.permissions import is_overdue, reopen_window_open
+from youlin.cases.permissions import label as _label
+from youlin.cases.permissions import require as _require
+from youlin.cases.selectors import case_audience, member_user_ids, recently_closed_nearby, route
+from youlin.notifications.services import notify
 from youlin.parties.models import Organisation, Person, Responsibility
-from youlin.parties.selectors import grid_workers_by_grid
+from youlin.photos.models import Photo
+from youlin.photos.services import PhotoError, photo_create, photo_prepare
 from youlin.places.geo import WGS84, GeometryError
 from youlin.places.selectors import locate
 
 Duty = Responsibility.Duty
 
+MAX_PHOTOS = 9  # per step, as a phone's picker allows
 RECURRENCE_RADIUS_M = 50
 RECURRENCE_WINDOW = timedelta(days=90)
-REOPEN_WINDOW = timedelta(days=30)
-
-# The state machine: action → (statuses it may start from, status it leads to). ``None``: status unchanged.
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
-    "dispatch": (frozenset({Status.REGISTERED, Status.RETURNED}), Status.DISPATCHED),
-    "void": (frozenset({Status.REGISTERED, Status.RETURNED}), Status.VOIDED),
-    "reroute": (frozenset({Status.REGISTERED, Status.DISPATCHED, Status.RETURNED}), None),
-    "accept": (frozenset({Status.DISPATCHED}), Status.ACCEPTED),
-    "return": (frozenset({Status.DISPATCHED}), Status.RETURNED),
-    "start": (frozenset({Status.ACCEPTED}), Status.IN_PROGRESS),
-    "report_done": (frozenset({Status.IN_PROGRESS}), Status.REPORTED_DONE),
-    "verify": (frozenset({Status.REPORTED_DONE}), Status.VERIFIED),
-    "verify_fail": (frozenset({Status.REPORTED_DONE}), Status.IN_PROGRESS),
-    "close": (frozenset({Status.VERIFIED}), Status.CLOSED),
-    "evaluate": (frozenset({Status.CLOSED}), Status.EVALUATED),
-    "reopen": (frozenset(CLOSED_STATUSES), Status.DISPATCHED),
-    "extension_request": (frozenset({Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS}), None),
-    "extension_decide": (frozenset(OPEN_STATUSES), None),
-    "supervise": (frozenset(OPEN_STATUSES), None),
-    "merge": (frozenset({Status.REGISTERED, Status.DISPATCHED, Status.RETURNED}), Status.MERGED),
-}
-
-ACTION_LABELS = {
-    "register": _("登记"),
-    "dispatch": _("派遣"),
-    "void": _("作废"),
-    "reroute": _("调整责任单位"),
-    "accept": _("接单"),
-    "return": _("退回"),
-    "start": _("开始处置"),
-    "report_done": _("反馈处置结果"),
-    "verify": _("核查"),
-    "verify_fail": _("核查"),
-    "close": _("结案"),
-    "evaluate": _("评价"),
-    "reopen": _("重新打开"),
-    "extension_request": _("申请延期"),
-    "extension_decide": _("审批延期"),
-    "supervise": _("督办"),
-    "merge": _("合并"),
-    "support": _("点赞"),
-}
 
 # ---------------------------------------------------------------- categories and routing rules
 
@@ -197,74 +167,6 @@ def routing_rule_seed_defaults() -> int:
     return seed_routing_rules(RoutingRule, Category)
 
 
-# ---------------------------------------------------------------- permission helpers
-
-
-def _label(action: str):
-    return ACTION_LABELS.get(action, action)
-
-
-def _is_manager(j: policy.Jurisdiction, case: Case) -> bool:
-    """Community staff and secretaries of the case's community, its sub-district's officers, the district."""
-    return j.everything or case.community_id in j.manage_community_ids
-
-
-def _handler_organisations(j: policy.Jurisdiction, case: Case) -> set[int]:
-    assigned = set(CaseAssignment.objects.filter(case=case).values_list("organisation_id", flat=True))
-    return assigned & set(j.organisation_ids)
-
-
-def _is_grid_worker(j: policy.Jurisdiction, case: Case) -> bool:
-    if j.person_id is None or "grid_worker" not in j.roles:
-        return False
-    workers = grid_workers_by_grid(case.community_id)
-    return any(person.pk == j.person_id for people in workers.values() for person in people)
-
-
-def _is_reporter(j: policy.Jurisdiction, case: Case, token: str | None) -> bool:
-    if token and secrets.compare_digest(token, case.tracking_token):
-        return True
-    return j.person_id is not None and case.reporter_id == j.person_id
-
-
-def _deny(j: policy.Jurisdiction, case: Case, action: str) -> CaseError:
-    """Someone who cannot even see the case is outside its jurisdiction; someone who can is not allowed."""
-    visible = (
-        j.everything
-        or case.community_id in j.view_community_ids
-        or bool(_handler_organisations(j, case))
-        or (j.person_id is not None and case.reporter_id == j.person_id)
-    )
-    return errors.permission_denied(_label(action)) if visible else errors.outside_jurisdiction()
-
-
-def _require(actor, case: Case, action: str, *, token: str | None = None) -> dict[str, Any]:
-    """Check the actor may take ``action`` on ``case``; returns facts for the timeline (e.g. the organisation)."""
-    j = policy.jurisdiction_of(actor)
-    manager = _is_manager(j, case)
-    if action in {"dispatch", "void", "reroute", "close", "extension_decide", "merge"}:
-        if manager:
-            return {}
-    elif action in {"accept", "return", "start", "report_done", "extension_request"}:
-        organisations = _handler_organisations(j, case)
-        if organisations:
-            return {"organisations": sorted(organisations)}
-        if manager:  # the community records it on behalf of a party without an account (代办)
-            return {"on_behalf": True}
-    elif action in {"verify", "verify_fail"}:
-        if j.everything or _is_grid_worker(j, case):
-            return {}
-    elif action == "supervise":
-        if manager:
-            return {}
-    elif action in {"evaluate", "reopen"}:
-        if _is_reporter(j, case, token):
-            return {"by": "reporter"}
-        if action == "reopen" and manager:
-            return {"by": "community"}
-    raise _deny(j, case, action)
-
-
 # ---------------------------------------------------------------- the write helpers
 
 
@@ -333,8 +235,11 @@ def _write(
     note: str = "",
     data: dict | None = None,
     actor_label: str = "",
+    photos: Sequence[UploadedFile] = (),
+    photo_kind: str = CasePhoto.Kind.AFTER,
 ) -> Case:
-    """UPDATE the case only if nobody changed it since ``expected_version``, then append its event."""
+    """UPDATE the case only if nobody changed it since ``expected_version``, then store the (already checked)
+    photos and append the event they came with. Photos are stored only once the version check has passed."""
     updates = dict(fields or {})
     if to_status is not None:
         updates["status"] = to_status
@@ -342,8 +247,11 @@ def _write(
     updates["updated_at"] = now
     if Case.objects.filter(pk=case.pk, version=expected_version).update(**updates) != 1:
         raise errors.conflict()
+    stored = _store_photos(actor, photos)
+    if stored:
+        data = {**(data or {}), "photos": [p.pk for p in stored]}
     from_status = case.status
-    _event(
+    event = _event(
         case,
         actor=actor,
         kind=kind,
@@ -354,6 +262,7 @@ def _write(
         data=data,
         actor_label=actor_label,
     )
+    _attach_photos(case, event, stored, photo_kind)
     case.refresh_from_db()
     return case
 
@@ -369,10 +278,14 @@ def _step(
     fields: dict[str, Any] | None = None,
     data: dict | None = None,
     token: str | None = None,
+    photos: Sequence[UploadedFile] = (),
 ) -> Case:
+    """One step of the loop: version, transition and role checks, the photos checked, then the write and
+    the followers told (in the same transaction; e-mail copies go out after commit)."""
     current = _fresh(case, expected_version)
     to_status = _check_transition(current, action)
     facts = _require(actor, current, action, token=token)
+    photos = _check_photos(photos)
     now = timezone.now()
     result = _write(
         current,
@@ -385,7 +298,9 @@ def _step(
         note=note,
         data={**facts, **(data or {})},
         actor_label=_actor_label(actor, current.reporter_name if facts.get("by") == "reporter" else ""),
+        photos=photos,
     )
+    _notify_followers(result, kind, actor=actor, note=note)
     _sync(case, result)
     return result
 
@@ -405,6 +320,113 @@ def _required_text(value: str, message, field: str) -> str:
     if not value:
         raise errors.invalid(message, field=field)
     return value
+
+
+# ---------------------------------------------------------------- photos
+
+
+def _check_photos(uploads: Sequence[UploadedFile]) -> list[UploadedFile]:
+    """Check every upload before anything is written: one bad photo refuses the whole step."""
+    uploads = list(uploads or ())
+    if len(uploads) > MAX_PHOTOS:
+        raise errors.invalid(
+            _("每次最多上传 %(count)d 张照片，请删去一些再提交。") % {"count": MAX_PHOTOS}, field="photos"
+        )
+    for number, upload in enumerate(uploads, start=1):
+        try:
+            photo_prepare(upload)
+        except PhotoError as exc:
+            message = exc.message
+            if len(uploads) > 1:
+                message = _("第 %(number)d 张照片：%(message)s") % {"number": number, "message": exc.message}
+            raise errors.invalid(message, field="photos") from None
+    return uploads
+
+
+def _store_photos(actor, uploads: Sequence[UploadedFile]) -> list[Photo]:
+    stored = []
+    for upload in uploads:
+        try:
+            stored.append(photo_create(actor=actor, upload=upload))
+        except PhotoError as exc:  # checked already; only a file changed under us gets here
+            raise errors.invalid(exc.message, field="photos") from None
+    return stored
+
+
+def _attach_photos(case: Case, event: CaseEvent, photos: Sequence[Photo], kind: str) -> None:
+    if photos:
+        CasePhoto.objects.bulk_create([CasePhoto(case=case, photo=p, kind=kind, event=event) for p in photos])
+
+
+# ---------------------------------------------------------------- followers and notifications
+
+# The notice each step sends to a case's followers. Whole sentences, so each language words them its own way.
+NOTICE_TITLES = {
+    EventKind.DISPATCHED: _("案件 %(number)s 已派遣"),
+    EventKind.VOIDED: _("案件 %(number)s 已作废"),
+    EventKind.ACCEPTED: _("案件 %(number)s 已接单"),
+    EventKind.RETURNED: _("案件 %(number)s 被退回"),
+    EventKind.STARTED: _("案件 %(number)s 开始处置"),
+    EventKind.REPORTED_DONE: _("案件 %(number)s 已反馈处置结果"),
+    EventKind.VERIFIED: _("案件 %(number)s 核查通过"),
+    EventKind.VERIFICATION_FAILED: _("案件 %(number)s 核查未通过，需返工"),
+    EventKind.CLOSED: _("案件 %(number)s 已结案"),
+    EventKind.EVALUATED: _("案件 %(number)s 已评价"),
+    EventKind.REOPENED: _("案件 %(number)s 已重新打开"),
+    EventKind.SUPERVISED: _("案件 %(number)s 已超期，被督办"),
+    EventKind.MERGED: _("案件 %(number)s 已合并至案件 %(survivor)s"),
+}
+
+
+def case_url(case: Case) -> str:
+    return f"/cases/{case.number}/"
+
+
+def _notice_body(case: Case, note: str = "") -> str:
+    body = f"{case.category.name} · {case.address}"
+    return f"{body}\n{note}" if note else body
+
+
+def _notify_followers(
+    case: Case, kind: str, *, actor, note: str = "", managers: bool = False, values: dict | None = None
+) -> None:
+    """Tell the case's followers (and, with ``managers``, its community's staff) about a step, not the actor.
+    Two queries however many they are."""
+    title = NOTICE_TITLES.get(kind)
+    if title is None:
+        return
+    notify(
+        recipients=case_audience(case, managers=managers),
+        title=title % {"number": case.number, **(values or {})},
+        body=_notice_body(case, note),
+        url=case_url(case),
+        exclude=_user_or_none(actor),
+    )
+
+
+def _follow_by_default(case: Case, user_ids: Iterable[int | None]) -> None:
+    rows = [CaseFollower(case=case, user_id=pk) for pk in dict.fromkeys(user_ids) if pk]
+    CaseFollower.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+@transaction.atomic
+def case_follow(*, actor, case: Case) -> CaseFollower:
+    """Follow a case one may see, to be told about each step. Following twice changes nothing."""
+    if actor is None or not actor.is_authenticated:
+        raise errors.permission_denied(_("关注"))
+    if not policy.can(actor, policy.VIEW, case):
+        raise errors.outside_jurisdiction()
+    follower, _created = CaseFollower.objects.get_or_create(case=case, user=actor)
+    return follower
+
+
+@transaction.atomic
+def case_unfollow(*, actor, case: Case) -> bool:
+    """Stop following; whether there was anything to stop."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    deleted, _rows = CaseFollower.objects.filter(case=case, user=actor).delete()
+    return bool(deleted)
 
 
 # ---------------------------------------------------------------- intake
@@ -448,10 +470,13 @@ def case_register(
     hotline_number: str = "",
     hotline_received_at: datetime | None = None,
     hotline_unit: str = "",
+    photos: Sequence[UploadedFile] = (),
 ) -> Case:
     """Register (立案) a report: locate it, number it, flag a recurrence, route it to the responsible parties.
 
     ``actor`` may be anonymous for a resident's report, which then needs a phone number for the follow-up.
+    ``photos`` (uploads, at most nine) show the problem; all are checked before anything is written. The
+    registrant, the reporter and the people of the responsible organisations follow the case from here.
     """
     description = _required_text(description, _("请描述问题：什么问题、在哪里、影响了谁。"), "description")
     if channel not in Channel.values:
@@ -478,6 +503,7 @@ def case_register(
         raise errors.invalid(_("请留下联系电话，便于回访。"), field="reporter_phone")
     if not reporter_name and reporter is not None:
         reporter_name = reporter.name
+    photos = _check_photos(photos)
 
     now = timezone.now()
     hours = category.time_limit_hours if urgency in (None, category.urgency) else category_data.HOURS[urgency]
@@ -529,7 +555,8 @@ def case_register(
         [CaseAssignment(case=case, organisation=o, duty=routing.duty) for o in routing.organisations]
     )
     label = _actor_label(actor, reporter_name)
-    _event(
+    stored = _store_photos(actor, photos)
+    registered = _event(
         case,
         actor=actor,
         kind=EventKind.REGISTERED,
@@ -540,8 +567,13 @@ def case_register(
             "channel": channel,
             "place": location.label,
             "recurrence_of": recurrence_of.number if recurrence_of else None,
+            **({"photos": [p.pk for p in stored]} if stored else {}),
         },
     )
+    _attach_photos(case, registered, stored, CasePhoto.Kind.BEFORE)
+    members = member_user_ids(o.pk for o in routing.organisations)
+    responsible = sorted(set().union(*members.values()))
+    _follow_by_default(case, [case.registered_by_id, reporter.user_id if reporter else None, *responsible])
     _event(
         case,
         actor=actor,
@@ -614,6 +646,7 @@ def case_route_override(
     duty = duty or (current.assignments.values_list("duty", flat=True).first() or Duty.URBAN_MANAGEMENT)
     current.assignments.all().delete()
     CaseAssignment.objects.bulk_create([CaseAssignment(case=current, organisation=o, duty=duty) for o in organisations])
+    _refollow(current, before=before, after=[o.pk for o in organisations])
     result = _write(
         current,
         actor=actor,
@@ -626,6 +659,18 @@ def case_route_override(
     )
     _sync(case, result)
     return result
+
+
+def _refollow(case: Case, *, before: Sequence[int], after: Sequence[int]) -> None:
+    """The people of the new organisations follow; those of the replaced ones stop (they no longer see the
+    case), unless they registered or reported it or belong to an organisation still responsible."""
+    members = member_user_ids([*before, *after])
+    staying = {pk for org in after for pk in members.get(org, ())}
+    leaving = {pk for org in set(before) - set(after) for pk in members.get(org, ())}
+    leaving -= staying | {case.registered_by_id, case.reporter.user_id if case.reporter_id else None}
+    if leaving:
+        CaseFollower.objects.filter(case=case, user_id__in=leaving).delete()
+    _follow_by_default(case, staying)
 
 
 @transaction.atomic
@@ -660,9 +705,9 @@ def case_start(*, actor, case: Case, expected_version: int, note: str = "") -> C
 
 @transaction.atomic
 def case_report_done(
-    *, actor, case: Case, expected_version: int, note: str = "", after_photos: Sequence[str] = ()
+    *, actor, case: Case, expected_version: int, note: str = "", photos: Sequence[UploadedFile] = ()
 ) -> Case:
-    """The party reports the work done; ``after_photos`` (references) are optional until photos exist."""
+    """The party reports the work done, with up to nine photos of the result (kind "after")."""
     return _step(
         "report_done",
         EventKind.REPORTED_DONE,
@@ -671,13 +716,16 @@ def case_report_done(
         expected_version=expected_version,
         note=note,
         fields={"reported_done_at": _NOW},
-        data={"after_photos": list(after_photos)} if after_photos else None,
+        photos=photos,
     )
 
 
 @transaction.atomic
-def case_verify(*, actor, case: Case, expected_version: int, passed: bool, note: str = "") -> Case:
-    """A grid worker checks on site. Failing sends it back to the party and counts one rework."""
+def case_verify(
+    *, actor, case: Case, expected_version: int, passed: bool, note: str = "", photos: Sequence[UploadedFile] = ()
+) -> Case:
+    """A grid worker checks on site, with up to nine photos of what they found (kind "after"). Failing sends
+    it back to the party and counts one rework."""
     if passed:
         return _step(
             "verify",
@@ -687,6 +735,7 @@ def case_verify(*, actor, case: Case, expected_version: int, passed: bool, note:
             expected_version=expected_version,
             note=note,
             fields={"verified_at": _NOW},
+            photos=photos,
         )
     note = _required_text(note, _("请写明核查发现的问题，便于责任单位返工。"), "note")
     return _step(
@@ -697,6 +746,7 @@ def case_verify(*, actor, case: Case, expected_version: int, passed: bool, note:
         expected_version=expected_version,
         note=note,
         fields={"rework_count": F("rework_count") + 1, "reported_done_at": None},
+        photos=photos,
     )
 
 
@@ -763,7 +813,7 @@ def case_reopen(*, actor, case: Case, expected_version: int, reason: str, token:
     _check_transition(current, "reopen")
     _require(actor, current, "reopen", token=token)
     now = timezone.now()
-    if current.closed_at is None or now - current.closed_at > REOPEN_WINDOW:
+    if not reopen_window_open(current, now):
         raise CaseError(
             CaseErrorCode.WINDOW_CLOSED,
             _("结案已超过 30 天，不能重新打开。请重新上报一个新的诉求。"),
@@ -878,7 +928,7 @@ def case_supervise(*, actor, case: Case, expected_version: int, note: str = "") 
     current = _fresh(case, expected_version)
     _check_transition(current, "supervise")
     _require(actor, current, "supervise")
-    if timezone.now() <= current.deadline:
+    if not is_overdue(current, timezone.now()):
         raise errors.invalid(_("案件尚未超期，无需督办。"))
     return _step(
         "supervise",
@@ -889,6 +939,35 @@ def case_supervise(*, actor, case: Case, expected_version: int, note: str = "") 
         note=note.strip(),
         fields={"supervise_count": F("supervise_count") + 1},
     )
+
+
+SYSTEM_LABEL = _("系统")
+
+
+@transaction.atomic
+def case_supervise_overdue(*, case: Case, expected_version: int, now: datetime | None = None) -> Case:
+    """督办 by the system: the overdue sweep presses an open case once per overdue period (a later deadline
+    starts a new one). The event has no user; the followers and the community's staff are told."""
+    current = _fresh(case, expected_version)
+    _check_transition(current, "supervise")
+    now = now or timezone.now()
+    if not is_overdue(current, now):
+        raise errors.invalid(_("案件尚未超期，无需督办。"))
+    if current.events.filter(kind=EventKind.SUPERVISED, at__gte=current.deadline).exists():
+        raise CaseError(CaseErrorCode.ALREADY_DONE, _("此案件超期后已督办过。"))
+    result = _write(
+        current,
+        actor=None,
+        expected_version=expected_version,
+        kind=EventKind.SUPERVISED,
+        now=now,
+        fields={"supervise_count": F("supervise_count") + 1},
+        data={"by": "system", "deadline": current.deadline.isoformat()},
+        actor_label=str(SYSTEM_LABEL),
+    )
+    _notify_followers(result, EventKind.SUPERVISED, actor=None, managers=True)
+    _sync(case, result)
+    return result
 
 
 @transaction.atomic
@@ -956,6 +1035,9 @@ def case_merge(
         note=reason.strip(),
         data={"merged": current.number},
     )
+    _notify_followers(result, EventKind.MERGED, actor=actor, note=reason.strip(), values={"survivor": target.number})
+    # Whoever followed the duplicate now follows the case that goes on.
+    _follow_by_default(target, CaseFollower.objects.filter(case=current).values_list("user_id", flat=True))
     survivor.refresh_from_db()
     _sync(case, result)
     return result

@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from youlin.cases import views
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("new/", views.case_new, name="new"),
+    path("tasks/", views.tasks, name="tasks"),
+    path("nearby/", views.nearby, name="nearby"),
+    path("<str:number>/", views.case_detail, name="detail"),
+    path("<str:number>/act/<str:action>/", views.case_act, name="act"),
+    path("<str:number>/support/", views.support, name="support"),
+]

@@ -23,3 +23,10 @@ def users(demo_user):
             return demo_user(name)
 
     return Users()
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files go to a fresh folder the test can look into."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

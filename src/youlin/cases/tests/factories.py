@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from youlin.cases import services
 from youlin.cases.models import Case, Category, Channel
@@ -88,7 +92,7 @@ def register(actor, *, point=None, code: str = "06080", channel: str = Channel.P
 
 
 def walk(case: Case, *, staff, handler, grid_worker, to: str = "closed") -> Case:
-    """Take a registered case through the loop up to ``to`` (a status), each step by its proper actor."""
+    """Take a case on through the loop up to ``to`` (a status), each step by its proper actor."""
     steps = [
         ("dispatched", lambda c: services.case_dispatch(actor=staff, case=c, expected_version=c.version)),
         ("accepted", lambda c: services.case_accept(actor=handler, case=c, expected_version=c.version)),
@@ -100,9 +104,22 @@ def walk(case: Case, *, staff, handler, grid_worker, to: str = "closed") -> Case
         ),
         ("closed", lambda c: services.case_close(actor=staff, case=c, expected_version=c.version)),
     ]
-    for status, step in steps:
+    done = [status for status, _step in steps]
+    start = done.index(case.status) + 1 if case.status in done else 0  # go on from where the case is
+    for status, step in steps[start:]:
         case = step(case)
         assert case.status == status
         if status == to:
             return case
     raise AssertionError(f"unknown target status {to}")
+
+
+def photo(colour=(200, 30, 30), name: str = "photo.jpg") -> SimpleUploadedFile:
+    """A small real JPEG, as a phone would upload it."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(out, format="JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def not_a_photo(name: str = "photo.jpg") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4 not an image", content_type="image/jpeg")

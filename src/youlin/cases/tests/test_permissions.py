@@ -1,14 +1,20 @@
 """Who may do what to a case, and who sees which case (the access policy)."""
 
+from datetime import timedelta
+
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from django.http import Http404
 
 from youlin.access import policy
-from youlin.cases import services
+from youlin.cases import selectors, services
 from youlin.cases.errors import CaseError, CaseErrorCode
 from youlin.cases.models import Case, CaseEvent, Channel
+from youlin.cases.permissions import CASE_ACTIONS
 from youlin.cases.selectors import cases_visible
 from youlin.cases.tests import factories as f
+from youlin.parties.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +113,153 @@ def test_the_handler_cannot_close_its_own_case(users, three_cases):
     with pytest.raises(CaseError) as err:
         services.case_close(actor=users.tyh_property, case=jia, expected_version=jia.version)
     assert err.value.code == CaseErrorCode.PERMISSION_DENIED
+
+
+# ---------------------------------------------------------------- the actions a case page offers
+
+
+def offered(user, case, **kwargs):
+    return selectors.available_actions(user, Case.objects.get(pk=case.pk), **kwargs)
+
+
+def test_the_action_names_cover_the_state_machine_and_support():
+    assert len(set(CASE_ACTIONS)) == len(CASE_ACTIONS)
+    assert set(CASE_ACTIONS) == {*services.TRANSITIONS, "support"}
+    assert set(CASE_ACTIONS) <= set(services.ACTION_LABELS)
+
+
+def test_a_registered_case_offers_staff_the_intake_steps(users, clock):
+    case = f.register(users.spk_grid)
+    assert offered(users.spk_staff, case) == ["dispatch", "reroute", "void", "merge", "support"]
+    assert offered(users.spk_grid, case) == ["support"]
+    assert offered(users.tyh_property, case) == ["support"]
+    assert offered(AnonymousUser(), case) == []
+    services.case_support(actor=users.spk_captain, case=case)
+    assert offered(users.spk_captain, case) == []
+
+
+def test_the_handler_sees_its_steps_and_the_grid_worker_verifies(users, clock):
+    case = f.register(users.spk_grid)
+    case = f.walk(case, staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid, to="dispatched")
+    assert offered(users.tyh_property, case) == ["accept", "return", "extension_request", "support"]
+    # The community may record a step on behalf of a party (代办).
+    assert offered(users.spk_staff, case) == ["reroute", "accept", "return", "extension_request", "merge", "support"]
+    assert offered(users.spk_grid, case) == ["support"]
+    case = f.walk(
+        case, staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid, to="reported_done"
+    )
+    assert offered(users.spk_grid, case) == ["verify", "verify_fail", "support"]
+    assert offered(users.tyh_property, case) == ["support"]
+
+
+def test_supervise_and_extensions_follow_the_deadline_and_the_pending_request(users, clock):
+    case = f.register(users.spk_grid)
+    case = f.walk(case, staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid, to="accepted")
+    assert "supervise" not in offered(users.spk_staff, case)
+    assert "extension_decide" not in offered(users.spk_staff, case)
+    services.case_extension_request(
+        actor=users.tyh_property,
+        case=case,
+        expected_version=case.version,
+        requested_deadline=case.deadline + timedelta(days=3),
+        reason="需采购",
+    )
+    assert "extension_request" not in offered(users.tyh_property, case)
+    assert "extension_decide" in offered(users.spk_staff, case)
+    clock.advance(days=8)
+    assert "supervise" in offered(users.gw_officer, case)
+    assert "supervise" not in offered(users.tyh_property, case)
+
+
+def test_the_reporter_with_the_token_evaluates_and_reopens_within_30_days(users, clock):
+    case = f.register(AnonymousUser(), channel=Channel.RESIDENT, reporter_phone="13912345678")
+    case = f.walk(case, staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid)
+    assert offered(AnonymousUser(), case, token=case.tracking_token) == ["evaluate", "reopen"]
+    assert offered(AnonymousUser(), case, token="not-the-token") == []
+    assert offered(users.spk_staff, case) == ["reopen", "support"]
+    clock.advance(days=31)
+    assert offered(AnonymousUser(), case, token=case.tracking_token) == ["evaluate"]
+
+
+def test_available_actions_make_a_fixed_number_of_queries(users, clock, django_assert_num_queries):
+    case = f.register(users.spk_grid)
+    case = f.walk(case, staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid, to="dispatched")
+    staff = users.spk_staff
+    policy.jurisdiction_of(staff)  # cached on the user for the request
+    with django_assert_num_queries(3):  # assignments, pending extension, own support
+        selectors.available_actions(staff, case)
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _attempt(call) -> bool:
+    """Whether the service accepts the step; nothing it writes is kept."""
+    try:
+        with transaction.atomic():
+            call()
+            raise _RolledBack
+    except _RolledBack:
+        return True
+    except CaseError:
+        return False
+
+
+def _calls(actor, case: Case, survivor: Case):
+    """One call per action, each on its own fresh copy of the case (services update the instance they get)."""
+    pending = case.extensions.filter(status="pending").first()
+
+    def step(service, **kwargs):
+        return lambda: service(actor=actor, case=Case.objects.get(pk=case.pk), expected_version=case.version, **kwargs)
+
+    calls = {
+        "dispatch": step(services.case_dispatch),
+        "reroute": step(
+            services.case_route_override,
+            organisations=list(Organisation.objects.filter(name="天岳恒物业")),
+            reason="调整",
+        ),
+        "void": step(services.case_void, reason="重复"),
+        "accept": step(services.case_accept),
+        "return": step(services.case_return, reason="不归我们"),
+        "start": step(services.case_start),
+        "extension_request": step(
+            services.case_extension_request, requested_deadline=case.deadline + timedelta(days=3), reason="需要时间"
+        ),
+        "report_done": step(services.case_report_done),
+        "verify": step(services.case_verify, passed=True),
+        "verify_fail": step(services.case_verify, passed=False, note="没清干净"),
+        "supervise": step(services.case_supervise),
+        "close": step(services.case_close),
+        "evaluate": step(services.case_evaluate, satisfaction="satisfied"),
+        "reopen": step(services.case_reopen, reason="又堆上了"),
+        "merge": step(services.case_merge, survivor=survivor),
+        "support": lambda: services.case_support(actor=actor, case=Case.objects.get(pk=case.pk)),
+    }
+    if pending is not None:
+        calls["extension_decide"] = lambda: services.case_extension_decide(
+            actor=actor, extension=pending, expected_version=case.version, approve=False
+        )
+    return calls
+
+
+def test_an_action_is_offered_exactly_when_its_service_accepts_it(users, clock):
+    survivor = f.register(users.spk_grid, point=f.offset(f.jia_point(), east_m=5))
+    case = f.register(users.spk_resident, channel=Channel.RESIDENT)
+    names = ["spk_staff", "spk_grid", "tyh_property", "spk_resident", "spk_captain", "fwd_staff"]
+    people = {name: getattr(users, name) for name in names}
+    stops = ["dispatched", "accepted", "in_progress", "reported_done", "verified", "closed"]
+    checked = 0
+    for stop in [None, *stops]:
+        if stop is not None:
+            case = f.walk(case, staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid, to=stop)
+        if stop == "accepted":
+            clock.advance(days=8)  # overdue from here on: supervise becomes possible
+        for name, user in people.items():
+            current = Case.objects.get(pk=case.pk)
+            actions = selectors.available_actions(user, current)
+            for action, call in _calls(user, current, survivor).items():
+                assert _attempt(call) == (action in actions), (stop, name, action, actions)
+                checked += 1
+    assert checked > 500

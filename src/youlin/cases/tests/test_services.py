@@ -297,15 +297,6 @@ def test_failed_verification_is_rework(users, clock):
     assert kinds(case).count(EventKind.VERIFICATION_FAILED) == 1
 
 
-def test_report_done_keeps_after_photo_references(users, clock):
-    case = f.register(users.spk_grid)
-    case = f.walk(case, staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid, to="in_progress")
-    case = services.case_report_done(
-        actor=users.tyh_property, case=case, expected_version=case.version, after_photos=["photos/after-1.jpg"]
-    )
-    assert case.events.last().data["after_photos"] == ["photos/after-1.jpg"]
-
-
 def test_community_may_record_a_step_on_behalf_of_a_party(users, clock):
     case = f.register(users.spk_grid, point=f.building_point("手帕口南街36号院", "乙楼"))
     case = services.case_dispatch(actor=users.spk_staff, case=case, expected_version=case.version)

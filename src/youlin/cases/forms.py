@@ -1,0 +1,162 @@
+"""Forms of the case pages: intake (grid worker, resident), list filters and the step forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from youlin.cases.models import Channel, Satisfaction, Status
+from youlin.places.geo import CRS_CHOICES
+
+MAX_PHOTOS = 9
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one input; checked by content later, in the service (not by name here)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(_("每次最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}, code="too_many")
+        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
+
+
+class IntakeForm(forms.Form):
+    category = forms.IntegerField(label=_("问题类别"), error_messages={"required": _("请选择问题类别。")})
+    description = forms.CharField(
+        label=_("问题描述"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请描述问题：什么问题、在哪里、影响了谁。")},
+    )
+    lon = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    crs = forms.ChoiceField(choices=[(c, c) for c in CRS_CHOICES], required=False, widget=forms.HiddenInput)
+    building = forms.IntegerField(required=False, label=_("或选择楼栋"))
+    address = forms.CharField(label=_("位置补充说明"), max_length=200, required=False)
+    photos = MultiplePhotoField(label=_("现场照片"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("building") is None and (data.get("lon") is None or data.get("lat") is None):
+            raise forms.ValidationError(
+                _("请确定问题位置：使用当前定位、在地图上点选，或选择楼栋。"), code="no_location"
+            )
+        return data
+
+
+class PatrolIntakeForm(IntakeForm):
+    channel = forms.ChoiceField(
+        label=_("来源"),
+        choices=[(Channel.PATROL, Channel.PATROL.label), (Channel.DOOR_TO_DOOR, Channel.DOOR_TO_DOOR.label)],
+        initial=Channel.PATROL,
+    )
+
+
+class ResidentIntakeForm(IntakeForm):
+    reporter_name = forms.CharField(label=_("称呼（选填）"), max_length=64, required=False)
+    reporter_phone = forms.RegexField(
+        label=_("联系电话"),
+        regex=r"^[0-9+\- ]{5,20}$",
+        max_length=20,
+        error_messages={"required": _("请留下联系电话，便于回访。"), "invalid": _("请填写有效的电话号码。")},
+    )
+
+
+class CaseFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), ("open", _("未结案"))] + list(Status.choices)
+    )
+    category = forms.IntegerField(required=False)
+    grid = forms.IntegerField(required=False)
+    compound = forms.IntegerField(required=False)
+    organisation = forms.IntegerField(required=False)
+    community = forms.IntegerField(required=False)
+    channel = forms.ChoiceField(label=_("来源"), required=False, choices=[("", _("全部来源")), *Channel.choices])
+    overdue = forms.BooleanField(label=_("已超期"), required=False)
+    recurrence = forms.BooleanField(label=_("反弹"), required=False)
+    deliberation = forms.BooleanField(label=_("需议事协商"), required=False)
+    q = forms.CharField(label=_("编号或描述"), required=False, max_length=50)
+    after = forms.CharField(required=False)
+
+
+class NoteForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("说明"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(NoteForm):
+    note = forms.CharField(
+        label=_("理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写理由。")},
+    )
+
+
+class PhotoNoteForm(NoteForm):
+    photos = MultiplePhotoField(label=_("处置后照片"))
+
+
+class VerifyForm(PhotoNoteForm):
+    passed = forms.TypedChoiceField(
+        label=_("核查结果"),
+        coerce=lambda v: v == "1",
+        choices=[("1", _("通过：问题已解决")), ("0", _("不通过：退回返工"))],
+    )
+
+
+class EvaluateForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    satisfaction = forms.ChoiceField(label=_("您对处理结果"), choices=Satisfaction.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("意见（选填）"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExtensionRequestForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    requested_deadline = forms.DateTimeField(
+        label=_("申请延期至"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    note = forms.CharField(label=_("延期理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionDecideForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    extension = forms.IntegerField(widget=forms.HiddenInput)
+    approve = forms.TypedChoiceField(
+        label=_("审批"), coerce=lambda v: v == "1", choices=[("1", _("批准")), ("0", _("驳回"))]
+    )
+    note = forms.CharField(label=_("说明"), max_length=2000, required=False)
+
+
+class RerouteForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    organisations = forms.CharField(widget=forms.HiddenInput, required=False)
+    organisation = forms.MultipleChoiceField(label=_("责任单位"), choices=())
+    note = forms.CharField(
+        label=_("调整理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写调整理由。")},
+    )
+
+    def __init__(self, *args, organisation_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = organisation_choices
+
+
+class MergeForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    survivor = forms.CharField(label=_("并入案件编号"), max_length=24)
+    note = forms.CharField(label=_("说明"), max_length=2000, required=False)

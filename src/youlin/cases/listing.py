@@ -1,0 +1,73 @@
+"""The case list: every filter of the community case list, keyset-paginated, a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from youlin.access import policy
+from youlin.cases.models import OPEN_STATUSES, Case, CaseAssignment
+
+PAGE_SIZE = 30
+
+
+def encode_cursor(case: Case) -> str:
+    return f"{case.registered_at.isoformat()}~{case.pk}"
+
+
+def decode_cursor(value: str | None) -> tuple[datetime, int] | None:
+    if not value or "~" not in value:
+        return None
+    at, _sep, pk = value.rpartition("~")
+    try:
+        parsed = datetime.fromisoformat(at)
+        return (parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)), int(pk)
+    except ValueError:
+        return None
+
+
+@dataclass
+class CasePage:
+    rows: list[Case]
+    next_cursor: str | None
+
+
+def case_search(
+    user, filters: dict, *, cursor: str | None = None, limit: int = PAGE_SIZE, now: datetime | None = None
+) -> CasePage:
+    """Visible cases matching ``filters`` (the CaseFilterForm's cleaned data), newest first. One query."""
+    now = now or timezone.now()
+    qs = policy.scope(user, Case.objects.all()).select_related("category", "community", "compound", "building", "grid")
+    status = filters.get("status")
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    for field in ("category", "grid", "compound", "community"):
+        if filters.get(field):
+            qs = qs.filter(**{f"{field}_id": filters[field]})
+    if filters.get("organisation"):
+        qs = qs.filter(
+            Exists(CaseAssignment.objects.filter(case=OuterRef("pk"), organisation_id=filters["organisation"]))
+        )
+    if filters.get("channel"):
+        qs = qs.filter(channel=filters["channel"])
+    if filters.get("overdue"):
+        qs = qs.filter(status__in=OPEN_STATUSES, deadline__lt=now)
+    if filters.get("recurrence"):
+        qs = qs.filter(recurrence_of__isnull=False)
+    if filters.get("deliberation"):
+        qs = qs.filter(needs_deliberation=True)
+    if filters.get("q"):
+        term = filters["q"].strip()
+        qs = qs.filter(Q(number__iexact=term) | Q(description__icontains=term))
+    after = decode_cursor(cursor)
+    if after is not None:
+        at, pk = after
+        qs = qs.filter(Q(registered_at__lt=at) | Q(registered_at=at, id__lt=pk))
+    rows = list(qs.order_by("-registered_at", "-id")[: limit + 1])
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return CasePage(rows=rows[:limit], next_cursor=next_cursor)

@@ -1,0 +1,279 @@
+"""The case pages: intake, the list (filters, keyset pages, pinned query count), the case page and steps."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from youlin.cases.models import Case, Status
+from youlin.cases.tests.factories import category, jia_point, register, walk
+
+pytestmark = pytest.mark.django_db
+
+
+def jpeg(color=(120, 80, 40)) -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), color).save(out, format="JPEG")
+    return SimpleUploadedFile("p.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_grid_worker_reports_with_photo_and_location(client, users):
+    client.force_login(users.spk_grid)
+    page = client.get(reverse("cases:new"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "楼道堆物" in html and "手帕口南街36号院甲楼" in html
+    lon, lat = jia_point()
+    response = client.post(
+        reverse("cases:new"),
+        {
+            "category": category("06080").pk,
+            "description": "甲楼楼道堆放旧家具",
+            "lon": lon,
+            "lat": lat,
+            "crs": "wgs84",
+            "channel": "patrol",
+            "photos": [jpeg()],
+        },
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("cases:detail", args=[case.number])
+    assert case.building.name == "甲楼" and case.channel == "patrol"
+    detail = client.get(response["Location"]).content.decode()
+    assert case.number in detail and "天岳恒物业" in detail and 'data-testid="before-photo"' in detail
+
+
+def test_intake_by_building_without_coordinates(client, users):
+    client.force_login(users.spk_grid)
+    from youlin.places.models import Building
+
+    yi = Building.objects.get(compound__name="手帕口南街36号院", name="乙楼")
+    client.post(
+        reverse("cases:new"),
+        {"category": category("06080").pk, "description": "乙楼楼道堆物", "building": yi.pk, "channel": "patrol"},
+    )
+    assert Case.objects.get().building == yi
+
+
+def test_intake_errors_are_clear_and_nothing_is_written(client, users):
+    client.force_login(users.spk_grid)
+    response = client.post(
+        reverse("cases:new"), {"category": category("06080").pk, "description": "", "channel": "patrol"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "请描述问题" in html and "请确定问题位置" in html
+    lon, lat = jia_point()
+    bad = SimpleUploadedFile("evil.jpg", b"not an image at all", content_type="image/jpeg")
+    response = client.post(
+        reverse("cases:new"),
+        {
+            "category": category("06080").pk,
+            "description": "堆物",
+            "lon": lon,
+            "lat": lat,
+            "channel": "patrol",
+            "photos": [bad],
+        },
+    )
+    assert response.status_code == 400
+    assert "不是有效的图片" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_outside_every_community_is_explained(client, users):
+    client.force_login(users.spk_grid)
+    response = client.post(
+        reverse("cases:new"),
+        {"category": category("06080").pk, "description": "堆物", "lon": 116.2, "lat": 39.8, "channel": "patrol"},
+    )
+    assert response.status_code == 400
+    assert "不在任何社区范围内" in response.content.decode()
+
+
+def test_resident_reports_without_account_and_tracks(client, demo):
+    lon, lat = jia_point()
+    page = client.get(reverse("report"))
+    assert page.status_code == 200
+    missing_phone = client.post(
+        reverse("report"), {"category": category("06080").pk, "description": "堆物", "lon": lon, "lat": lat}
+    )
+    assert "请留下联系电话" in missing_phone.content.decode()
+    response = client.post(
+        reverse("report"),
+        {
+            "category": category("06080").pk,
+            "description": "门口堆物",
+            "lon": lon,
+            "lat": lat,
+            "reporter_name": "钱阿姨",
+            "reporter_phone": "13912345678",
+        },
+    )
+    case = Case.objects.get()
+    assert response["Location"] == reverse("track", args=[case.tracking_token])
+    tracking = client.get(response["Location"]).content.decode()
+    assert case.number in tracking and "已立案" in tracking
+    assert "13912345678" not in tracking and "钱阿姨" not in tracking
+    assert client.get(reverse("track", args=["wrong-token"])).status_code == 404
+
+
+def test_reporter_is_masked_for_those_who_do_not_need_it(client, users):
+    case = register(users.spk_staff, channel="resident", reporter_name="钱阿姨", reporter_phone="13912345678")
+    client.force_login(users.spk_grid)
+    html = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "139****5678" in html and "13912345678" not in html and "钱阿姨" not in html
+    client.force_login(users.spk_staff)
+    assert "13912345678" in client.get(reverse("cases:detail", args=[case.number])).content.decode()
+
+
+def test_steps_through_the_page_and_conflicts(client, users):
+    case = register(users.spk_grid)
+    client.force_login(users.spk_staff)
+    url = reverse("cases:act", args=[case.number, "dispatch"])
+    response = client.post(url, {"dispatch-expected_version": case.version, "dispatch-note": "请尽快处理"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.DISPATCHED
+    # The same form sent again (stale version): a conflict message, no change.
+    response = client.post(url, {"dispatch-expected_version": case.version - 1}, follow=True)
+    assert "刚刚被其他人更新过" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == Status.DISPATCHED
+    # A step the staff member may not take now.
+    response = client.post(
+        reverse("cases:act", args=[case.number, "close"]), {"close-expected_version": case.version}, follow=True
+    )
+    assert "不能结案" in response.content.decode()
+
+
+def test_property_company_accepts_and_reports_done_with_photos(client, users):
+    case = register(users.spk_grid)
+    from youlin.cases import services
+
+    case = services.case_dispatch(actor=users.spk_staff, case=case, expected_version=case.version)
+    client.force_login(users.tyh_property)
+    html = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert 'data-action="accept"' in html and 'data-action="close"' not in html
+    client.post(reverse("cases:act", args=[case.number, "accept"]), {"accept-expected_version": case.version})
+    case.refresh_from_db()
+    client.post(reverse("cases:act", args=[case.number, "start"]), {"start-expected_version": case.version})
+    case.refresh_from_db()
+    client.post(
+        reverse("cases:act", args=[case.number, "report_done"]),
+        {
+            "report_done-expected_version": case.version,
+            "report_done-note": "已清理",
+            "report_done-photos": [jpeg((10, 200, 10))],
+        },
+    )
+    case.refresh_from_db()
+    assert case.status == Status.REPORTED_DONE
+    html = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert 'data-testid="after-photo"' in html
+
+
+def test_resident_rates_through_the_tracking_link(client, users):
+    case = register(users.spk_staff, channel="resident", reporter_name="钱阿姨", reporter_phone="13912345678")
+    case = walk(case, staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid)
+    track = reverse("track", args=[case.tracking_token])
+    assert 'data-action="evaluate"' in client.get(track).content.decode()
+    response = client.post(
+        reverse("cases:act", args=[case.number, "evaluate"]),
+        {
+            "token": case.tracking_token,
+            "evaluate-expected_version": case.version,
+            "evaluate-satisfaction": "satisfied",
+            "evaluate-comment": "速度很快",
+        },
+    )
+    assert response["Location"] == track
+    case.refresh_from_db()
+    assert case.status == Status.EVALUATED and case.satisfaction == "satisfied"
+    # A wrong token is no key.
+    response = client.post(
+        reverse("cases:act", args=[case.number, "reopen"]),
+        {"token": "nope", "reopen-expected_version": case.version, "reopen-note": "x"},
+    )
+    assert response.status_code == 404
+
+
+def test_url_guessing_another_communitys_case_is_404(client, users):
+    case = register(users.spk_grid)
+    client.force_login(users.fwd_staff)
+    assert client.get(reverse("cases:detail", args=[case.number])).status_code == 404
+    response = client.post(
+        reverse("cases:act", args=[case.number, "dispatch"]), {"dispatch-expected_version": case.version}
+    )
+    assert response.status_code == 404
+    case.refresh_from_db()
+    assert case.status == Status.REGISTERED
+
+
+def test_property_company_lists_only_cases_routed_to_it(client, users):
+    from youlin.cases.tests.factories import building_point
+
+    mine = register(users.spk_grid)
+    other = register(users.spk_grid, point=building_point("手帕口南街36号院", "乙楼"))
+    client.force_login(users.tyh_property)
+    html = client.get(reverse("cases:list")).content.decode()
+    assert mine.number in html and other.number not in html
+
+
+def test_list_filters_and_keyset_pages(client, users):
+    cases = [register(users.spk_grid, description=f"堆物{i}") for i in range(35)]
+    client.force_login(users.spk_staff)
+    first = client.get(reverse("cases:list")).content.decode()
+    assert first.count('data-testid="case-row"') == 30
+    assert cases[-1].number in first and cases[0].number not in first
+    import re
+
+    cursor = re.search(r'after=([^"&]+)"', first).group(1)
+    second = client.get(reverse("cases:list") + "?after=" + cursor, HTTP_HX_REQUEST="true").content.decode()
+    assert second.count('data-testid="case-row"') == 5 and cases[0].number in second
+    assert "<html" not in second  # an htmx page is only the rows
+    only = client.get(reverse("cases:list"), {"q": cases[3].number}).content.decode()
+    assert only.count('data-testid="case-row"') == 1
+    assert client.get(reverse("cases:list"), {"status": "closed"}).content.decode().count('data-testid="case-row"') == 0
+
+
+def test_list_query_count_is_pinned(client, users, django_assert_max_num_queries):
+    for _i in range(3):
+        register(users.spk_grid)
+    client.force_login(users.spk_staff)
+    url = reverse("cases:list")
+    with django_assert_max_num_queries(30) as ctx:
+        client.get(url)
+    baseline = len(ctx.captured_queries)
+    for _i in range(20):
+        register(users.spk_grid)
+    with django_assert_max_num_queries(baseline):
+        client.get(url)
+
+
+def test_nearby_partial_offers_support(client, users):
+    case = register(users.spk_grid)
+    lon, lat = jia_point()
+    html = client.get(reverse("cases:nearby"), {"category": case.category_id, "lon": lon, "lat": lat}).content.decode()
+    assert case.number in html
+    far = client.get(reverse("cases:nearby"), {"category": case.category_id, "lon": lon + 0.01, "lat": lat})
+    assert case.number not in far.content.decode()
+    client.force_login(users.spk_resident)
+    client.post(reverse("cases:support", args=[case.number]))
+    case.refresh_from_db()
+    assert case.support_count == 1
+
+
+def test_tasks_by_role(client, users):
+    case = register(users.spk_grid)
+    client.force_login(users.spk_staff)
+    assert case.number in client.get(reverse("cases:tasks")).content.decode()
+    client.force_login(users.fwd_staff)
+    assert case.number not in client.get(reverse("cases:tasks")).content.decode()

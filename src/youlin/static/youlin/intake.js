@@ -1,0 +1,32 @@
+/* Intake page: location from the phone's GPS or a tap on the map, a searchable category list, duplicates. */
+(function () {
+  "use strict";
+  var form = document.getElementById("intake-form");
+  if (!form) { return; }
+  var lon = document.getElementById("id_lon"), lat = document.getElementById("id_lat");
+  var crs = document.getElementById("id_crs"), status = document.getElementById("location-status");
+  var data = JSON.parse(document.getElementById("intake-geojson").textContent);
+  var map = window.youlinMap("intake-map", data);
+  var marker = null;
+  function place(latlng, label) {
+    lon.value = latlng.lng.toFixed(7); lat.value = latlng.lat.toFixed(7); crs.value = "wgs84";
+    if (marker) { marker.setLatLng(latlng); } else { marker = L.marker(latlng).addTo(map); }
+    status.textContent = label + " " + lat.value + ", " + lon.value;
+    var category = document.getElementById("id_category");
+    if (category.value && window.htmx) { htmx.trigger(category, "change"); }
+  }
+  if (lon.value && lat.value) { place(L.latLng(+lat.value, +lon.value), "✓"); }
+  map.on("click", function (e) { place(e.latlng, "✓"); });
+  document.getElementById("use-location").addEventListener("click", function () {
+    if (!navigator.geolocation) { status.textContent = status.dataset.unavailable || "—"; return; }
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      var ll = L.latLng(pos.coords.latitude, pos.coords.longitude);
+      map.setView(ll, 18); place(ll, "📍");
+    }, function (err) { status.textContent = err.message; }, { enableHighAccuracy: true, timeout: 10000 });
+  });
+  var search = document.getElementById("category-search"), select = document.getElementById("id_category");
+  search.addEventListener("input", function () {
+    var term = search.value.trim();
+    Array.prototype.forEach.call(select.options, function (o) { o.hidden = term && o.text.indexOf(term) < 0; });
+  });
+})();
