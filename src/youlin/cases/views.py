@@ -42,6 +42,22 @@ from youlin.places.selectors import community_geojson, community_structure
 
 # ---------------------------------------------------------------- helpers
 
+MASKED_CHANNELS = {Channel.RESIDENT, Channel.HOTLINE, Channel.API}
+
+
+def _case_map(case: Case) -> dict:
+    """The case's pin with its compound and building outlines around it (no other case, no person)."""
+    features = []
+    if case.compound_id and case.compound.geometry:
+        features.append({"type": "Feature", "geometry": case.compound.geometry,
+                         "properties": {"layer": "compound", "name": case.compound.name}})
+    if case.building_id and case.building.geometry:
+        features.append({"type": "Feature", "geometry": case.building.geometry,
+                         "properties": {"layer": "building", "name": case.building.name}})
+    features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [case.lon, case.lat]},
+                     "properties": {"layer": "point", "name": case.number}})
+    return {"type": "FeatureCollection", "features": features}
+
 
 def _categories():
     """Local community codes first (the everyday ones), then the standard by major class."""
@@ -325,6 +341,10 @@ def _render_case(
         ],
         "reroute_form": reroute,
         "show_reporter": manager and not public,
+        # Residents' names and phones are masked for everyone who does not manage the case; staff reporting
+        # in their role (patrol, door-to-door) are not residents.
+        "mask_reporter": not (manager and not public) and case.channel in MASKED_CHANNELS,
+        "has_steps": bool(forms or pending or reroute),
         "overdue": case.is_open and case.deadline < timezone.now(),
         "point": {
             "type": "FeatureCollection",

@@ -25,7 +25,10 @@
     });
     Object.keys(groups).forEach(function (k) { groups[k].addTo(map); });
     var all = L.featureGroup(Object.values(groups));
-    if (all.getLayers().length) { map.fitBounds(all.getBounds(), { padding: [10, 10] }); }
+    var bounds = all.getLayers().length ? all.getBounds() : null;
+    if (bounds && !bounds.getNorthEast().equals(bounds.getSouthWest())) {
+      map.fitBounds(bounds, { padding: [10, 10], maxZoom: options.zoom || 19 });
+    } else if (bounds) { map.setView(bounds.getCenter(), options.zoom || 17); }
     else { map.setView([39.91, 116.36], 13); }
     if (options.tileUrl) { L.tileLayer(options.tileUrl, { maxZoom: 19 }).addTo(map); }
     var labels = options.labels || {};
