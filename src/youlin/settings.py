@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "youlin.photos",
     "youlin.notifications",
     "youlin.cases",
+    "youlin.api",
+    "youlin.open311",
 ]
 
 MIDDLEWARE = [

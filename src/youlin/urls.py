@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from youlin.api.api import api
 from youlin.cases import views as cases_views
 from youlin.core import views as core_views
 from youlin.parties import views as parties_views
@@ -21,6 +22,8 @@ urlpatterns = [
     path("report/", cases_views.report, name="report"),
     path("t/<str:token>/", cases_views.track, name="track"),
     path("notifications/", include("youlin.notifications.urls")),
+    path("api/v1/", api.urls),
+    path("open311/v2/", include("youlin.open311.urls")),
     path("admin/", admin.site.urls),
 ]
 
