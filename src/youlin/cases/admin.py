@@ -5,7 +5,15 @@ from django.contrib import admin
 
 from youlin.access import policy
 from youlin.access.admin import ScopedAdmin
-from youlin.cases.models import Case, CaseAssignment, CaseEvent, CaseExtension, Category, RoutingRule
+from youlin.cases.models import (
+    Case,
+    CaseAssignment,
+    CaseEvent,
+    CaseExtension,
+    Category,
+    CategoryTimeLimit,
+    RoutingRule,
+)
 from youlin.places.models import Community
 
 
@@ -94,4 +102,22 @@ class RoutingRuleAdmin(ScopedAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "community":
             kwargs["queryset"] = policy.scope(request.user, Community.objects.all(), policy.CHANGE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(CategoryTimeLimit)
+class CategoryTimeLimitAdmin(ScopedAdmin):
+    """Sub-district officers set their own time limits per category."""
+
+    list_display = ("subdistrict", "category", "urgency", "time_limit_hours")
+    list_select_related = ("subdistrict", "category")
+    autocomplete_fields = ("category",)
+    search_fields = ("category__name", "category__code")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "subdistrict":
+            from youlin.access import policy
+            from youlin.places.models import Subdistrict
+
+            kwargs["queryset"] = policy.scope(request.user, Subdistrict.objects.all(), policy.CHANGE)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

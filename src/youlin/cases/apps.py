@@ -16,6 +16,7 @@ class CasesConfig(AppConfig):
             CaseFollower,
             CasePhoto,
             CaseSupport,
+            CategoryTimeLimit,
             RoutingRule,
         )
         from youlin.core import periodic
@@ -41,4 +42,5 @@ class CasesConfig(AppConfig):
                 ),
             )
         register(RoutingRule, Rule(community="community", subdistrict="community__subdistrict"))
+        register(CategoryTimeLimit, Rule(subdistrict="subdistrict"))
         periodic.register("youlin.cases.tasks.sweep_overdue", every_seconds=300)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from youlin.cases import categories as data
 from youlin.parties.models import Organisation, Person, Responsibility
-from youlin.places.models import Building, Community, Compound, Grid, Zone
+from youlin.places.models import Building, Community, Compound, Grid, Subdistrict, Zone
 
 
 class Urgency(models.TextChoices):
@@ -52,6 +52,28 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class CategoryTimeLimit(models.Model):
+    """A sub-district's own time limit (and urgency) for a category, over the district default."""
+
+    subdistrict = models.ForeignKey(
+        Subdistrict, on_delete=models.CASCADE, related_name="category_time_limits", verbose_name=_("街道")
+    )
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="time_limits", verbose_name=_("类别"))
+    urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices)
+    time_limit_hours = models.PositiveIntegerField(_("处置时限（小时）"))
+
+    class Meta:
+        verbose_name = _("街道处置时限")
+        verbose_name_plural = _("街道处置时限")
+        constraints = [
+            models.UniqueConstraint(fields=["subdistrict", "category"], name="category_time_limit_unique"),
+            models.CheckConstraint(condition=Q(time_limit_hours__gt=0), name="category_time_limit_override_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subdistrict} {self.category}: {self.time_limit_hours} h"
 
 
 class Channel(models.TextChoices):

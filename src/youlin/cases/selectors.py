@@ -36,6 +36,31 @@ from youlin.places.selectors import Location
 
 Duty = Responsibility.Duty
 
+# ---------------------------------------------------------------- time limits
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    urgency: str
+    hours: int
+
+
+def category_time_limit(category: Category, subdistrict_id: int | None) -> TimeLimit:
+    """The sub-district's own limit for the category where it set one, else the category's default."""
+    from youlin.cases.models import CategoryTimeLimit
+
+    own = (
+        CategoryTimeLimit.objects.filter(category=category, subdistrict_id=subdistrict_id)
+        .values_list("urgency", "time_limit_hours")
+        .first()
+        if subdistrict_id
+        else None
+    )
+    if own:
+        return TimeLimit(urgency=own[0], hours=own[1])
+    return TimeLimit(urgency=category.urgency, hours=category.time_limit_hours)
+
+
 # ---------------------------------------------------------------- distance
 
 

@@ -56,7 +56,7 @@ from youlin.cases.permissions import TRANSITIONS as TRANSITIONS
 from youlin.cases.permissions import is_overdue, reopen_window_open
 from youlin.cases.permissions import label as _label
 from youlin.cases.permissions import require as _require
-from youlin.cases.selectors import case_audience, member_user_ids, recently_closed_nearby, route
+from youlin.cases.selectors import case_audience, category_time_limit, member_user_ids, recently_closed_nearby, route
 from youlin.notifications.services import notify
 from youlin.parties.models import Organisation, Person, Responsibility
 from youlin.photos.models import Photo
@@ -506,7 +506,9 @@ def case_register(
     photos = _check_photos(photos)
 
     now = timezone.now()
-    hours = category.time_limit_hours if urgency in (None, category.urgency) else category_data.HOURS[urgency]
+    limit = category_time_limit(category, community.subdistrict_id)
+    urgency = urgency or limit.urgency
+    hours = limit.hours if urgency == limit.urgency else category_data.HOURS[urgency]
     closed_before = recently_closed_nearby(
         category, location.lon, location.lat, since=now - RECURRENCE_WINDOW, radius_m=RECURRENCE_RADIUS_M
     )
@@ -538,7 +540,7 @@ def case_register(
         hotline_received_at=hotline_received_at,
         hotline_unit=hotline_unit.strip(),
         status=Status.REGISTERED,
-        urgency=urgency or category.urgency,
+        urgency=urgency,
         registered_at=now,
         deadline=now + timedelta(hours=hours),
         needs_deliberation=routing.is_joint,

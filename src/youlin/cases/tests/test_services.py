@@ -488,3 +488,35 @@ def test_merge_across_communities_is_refused(users, clock):
         services.case_merge(actor=users.district, case=ours, survivor=theirs, expected_version=1)
     assert err.value.field == "survivor"
     assert CaseEvent.objects.filter(kind=EventKind.MERGED).count() == 0
+
+
+def test_sub_district_time_limit_overrides_the_default(users, clock):
+    from youlin.cases.models import CategoryTimeLimit
+    from youlin.cases.tests.factories import category, register, spk
+
+    default = register(users.spk_grid)
+    assert (default.deadline - default.registered_at).total_seconds() == category("06080").time_limit_hours * 3600
+    CategoryTimeLimit.objects.create(
+        subdistrict=spk().subdistrict, category=category("06080"), urgency="urgent", time_limit_hours=48
+    )
+    own = register(users.spk_grid)
+    assert own.urgency == "urgent"
+    assert (own.deadline - own.registered_at).total_seconds() == 48 * 3600
+    # Another sub-district keeps the default.
+    from youlin.cases.tests.factories import building_point
+
+    other = register(users.fwd_staff, point=building_point("月坛北小街1号院", "1号楼"))
+    assert (other.deadline - other.registered_at).total_seconds() == category("06080").time_limit_hours * 3600
+
+
+def test_only_the_sub_district_edits_its_time_limits(users):
+    from youlin.access import policy
+    from youlin.cases.models import CategoryTimeLimit
+    from youlin.cases.tests.factories import category, spk
+
+    limit = CategoryTimeLimit.objects.create(
+        subdistrict=spk().subdistrict, category=category("06080"), urgency="general", time_limit_hours=72
+    )
+    assert policy.can(users.gw_officer, policy.CHANGE, limit)
+    assert not policy.can(users.zl_officer, policy.VIEW, limit)
+    assert not policy.can(users.spk_staff, policy.CHANGE, limit)
