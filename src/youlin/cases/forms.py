@@ -62,6 +62,29 @@ class PatrolIntakeForm(IntakeForm):
     )
 
 
+class StaffIntakeForm(IntakeForm):
+    """Community staff also register hotline transfers (12345 work orders) and problems raised in meetings."""
+
+    channel = forms.ChoiceField(
+        label=_("来源"),
+        choices=[(c.value, c.label) for c in Channel if c != Channel.API],
+        initial=Channel.PATROL,
+    )
+    hotline_number = forms.CharField(label=_("12345 工单编号"), max_length=40, required=False)
+    hotline_received_at = forms.DateTimeField(
+        label=_("热线受理时间"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    hotline_unit = forms.CharField(label=_("承办单位"), max_length=100, required=False)
+    reporter_name = forms.CharField(label=_("来电人/反映人"), max_length=64, required=False)
+    reporter_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("channel") == Channel.HOTLINE and not data.get("hotline_number"):
+            self.add_error("hotline_number", _("热线工单请填写工单编号。"))
+        return data
+
+
 class ResidentIntakeForm(IntakeForm):
     reporter_name = forms.CharField(label=_("称呼（选填）"), max_length=64, required=False)
     reporter_phone = forms.RegexField(
@@ -160,3 +183,18 @@ class MergeForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
     survivor = forms.CharField(label=_("并入案件编号"), max_length=24)
     note = forms.CharField(label=_("说明"), max_length=2000, required=False)
+
+
+class MeasuresForm(forms.Form):
+    start = forms.DateField(label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    group_by = forms.ChoiceField(
+        label=_("分组"),
+        required=False,
+        choices=[
+            ("community", _("社区")),
+            ("grid", _("网格")),
+            ("organisation", _("责任单位")),
+            ("category_major", _("类别大类")),
+        ],
+    )

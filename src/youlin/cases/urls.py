@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.case_new, name="new"),
     path("tasks/", views.tasks, name="tasks"),
     path("nearby/", views.nearby, name="nearby"),
+    path("measures/", views.measures, name="measures"),
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/act/<str:action>/", views.case_act, name="act"),
     path("<str:number>/support/", views.support, name="support"),

@@ -6,6 +6,8 @@ write is a service call that raises CaseError with a message for the person in f
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -14,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from youlin.access import policy
@@ -24,6 +27,7 @@ from youlin.cases.forms import (
     EvaluateForm,
     ExtensionDecideForm,
     ExtensionRequestForm,
+    MeasuresForm,
     MergeForm,
     NoteForm,
     PatrolIntakeForm,
@@ -31,6 +35,7 @@ from youlin.cases.forms import (
     ReasonForm,
     RerouteForm,
     ResidentIntakeForm,
+    StaffIntakeForm,
     VerifyForm,
 )
 from youlin.cases.listing import case_search
@@ -49,13 +54,28 @@ def _case_map(case: Case) -> dict:
     """The case's pin with its compound and building outlines around it (no other case, no person)."""
     features = []
     if case.compound_id and case.compound.geometry:
-        features.append({"type": "Feature", "geometry": case.compound.geometry,
-                         "properties": {"layer": "compound", "name": case.compound.name}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": case.compound.geometry,
+                "properties": {"layer": "compound", "name": case.compound.name},
+            }
+        )
     if case.building_id and case.building.geometry:
-        features.append({"type": "Feature", "geometry": case.building.geometry,
-                         "properties": {"layer": "building", "name": case.building.name}})
-    features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [case.lon, case.lat]},
-                     "properties": {"layer": "point", "name": case.number}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": case.building.geometry,
+                "properties": {"layer": "building", "name": case.building.name},
+            }
+        )
+    features.append(
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [case.lon, case.lat]},
+            "properties": {"layer": "point", "name": case.number},
+        }
+    )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -134,9 +154,15 @@ def case_new(request):
     communities = list(policy.visible_communities(request.user).order_by("code"))
     if not communities:
         raise Http404
-    form = PatrolIntakeForm(request.POST or None, request.FILES or None)
+    staff = policy.jurisdiction_of(request.user).is_staff_level
+    form_class = StaffIntakeForm if staff else PatrolIntakeForm
+    form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        extra = {}
+        if staff:
+            extra = {k: data[k] for k in ("reporter_name", "reporter_phone", "hotline_number", "hotline_unit")}
+            extra["hotline_received_at"] = data["hotline_received_at"]
         try:
             lon, lat, crs = _point_of(data)
             case = services.case_register(
@@ -149,13 +175,14 @@ def case_new(request):
                 channel=data["channel"],
                 address=data["address"],
                 photos=data["photos"],
+                **extra,
             )
         except CaseError as exc:
             _add_error(form, exc)
         else:
             messages.success(request, _("已登记，案件编号 %(number)s。") % {"number": case.number})
             return redirect("cases:detail", number=case.number)
-    context = {"form": form, "mode": "patrol", **_intake_context(communities)}
+    context = {"form": form, "mode": "staff" if staff else "patrol", **_intake_context(communities)}
     return render(request, "cases/intake.html", context, status=400 if form.errors else 200)
 
 
@@ -509,3 +536,63 @@ def support(request, number: str):
     else:
         messages.success(request, _("已点赞，感谢您的关注。"))
     return redirect("cases:detail", number=number)
+
+
+# ---------------------------------------------------------------- measures
+
+MEASURE_GROUPS = {
+    "community": (_lazy("社区"), "youlin.places.models.Community"),
+    "grid": (_lazy("网格"), "youlin.places.models.Grid"),
+    "organisation": (_lazy("责任单位"), "youlin.parties.models.Organisation"),
+    "category_major": (_lazy("类别大类"), None),
+}
+
+
+@login_required
+def measures(request):
+    """The field's own measures for the user's jurisdiction: 立案数, 结案率, 按期结案率, 返工率 and 三率."""
+    form = MeasuresForm(request.GET or None)
+    today = timezone.localdate()
+    start_day = today.replace(day=1)
+    end_day = today
+    group_by = "community"
+    if form.is_valid():
+        start_day = form.cleaned_data.get("start") or start_day
+        end_day = form.cleaned_data.get("end") or end_day
+        group_by = form.cleaned_data.get("group_by") or group_by
+    if end_day < start_day:
+        start_day, end_day = end_day, start_day
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(start_day, time.min, tzinfo=tz)
+    end = datetime.combine(end_day + timedelta(days=1), time.min, tzinfo=tz)
+    visible = policy.scope(request.user, Case.objects.all())
+    total = selectors.case_measures(start=start, end=end, cases=visible)
+    grouped = selectors.case_measures(start=start, end=end, cases=visible, group_by=group_by)
+    names = _group_names(group_by, [k for k in grouped if k is not None])
+    rows = sorted(
+        ((names.get(key, str(key) if key is not None else _("未指定")), m) for key, m in grouped.items()),
+        key=lambda row: str(row[0]),
+    )
+    return render(
+        request,
+        "cases/measures.html",
+        {
+            "form": form,
+            "total": total,
+            "rows": rows,
+            "start": start_day,
+            "end": end_day,
+            "group_by": group_by,
+            "group_label": MEASURE_GROUPS[group_by][0],
+            "groups": [(k, v[0]) for k, v in MEASURE_GROUPS.items()],
+        },
+    )
+
+
+def _group_names(group_by: str, keys: list) -> dict:
+    if group_by == "category_major":
+        return dict(Category.objects.filter(major_code__in=keys).values_list("major_code", "major").distinct())
+    from django.utils.module_loading import import_string
+
+    model = import_string(MEASURE_GROUPS[group_by][1])
+    return {pk: str(obj) for pk, obj in model.objects.in_bulk(keys).items()}

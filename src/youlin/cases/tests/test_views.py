@@ -277,3 +277,56 @@ def test_tasks_by_role(client, users):
     assert case.number in client.get(reverse("cases:tasks")).content.decode()
     client.force_login(users.fwd_staff)
     assert case.number not in client.get(reverse("cases:tasks")).content.decode()
+
+
+def test_staff_register_a_hotline_transfer(client, users):
+    client.force_login(users.spk_staff)
+    html = client.get(reverse("cases:new")).content.decode()
+    assert 'data-testid="hotline-fields"' in html
+    lon, lat = jia_point()
+    form = {
+        "category": category("06080").pk,
+        "description": "12345 来电：甲楼楼道堆物",
+        "lon": lon,
+        "lat": lat,
+        "channel": "hotline",
+        "reporter_name": "周先生",
+        "reporter_phone": "13611112222",
+        "hotline_received_at": "2026-11-27T08:30",
+        "hotline_unit": "广外街道",
+    }
+    response = client.post(reverse("cases:new"), form)
+    assert response.status_code == 400 and "请填写工单编号" in response.content.decode()
+    response = client.post(reverse("cases:new"), {**form, "hotline_number": "GW2026112700123"})
+    case = Case.objects.get()
+    assert case.channel == "hotline" and case.hotline_number == "GW2026112700123"
+    assert case.hotline_unit == "广外街道" and case.reporter_phone == "13611112222"
+    # A grid worker's form has no hotline fields.
+    client.force_login(users.spk_grid)
+    assert 'data-testid="hotline-fields"' not in client.get(reverse("cases:new")).content.decode()
+
+
+def test_measures_page_equals_the_selector(client, users):
+    from youlin.cases import selectors
+
+    closed = walk(
+        register(users.spk_grid), staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid
+    )
+    register(users.spk_grid)
+    client.force_login(users.spk_staff)
+    html = client.get(reverse("cases:measures"), {"group_by": "grid"}).content.decode()
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    day = timezone.localdate()
+    tz = timezone.get_current_timezone()
+    m = selectors.case_measures(
+        start=datetime.combine(day.replace(day=1), time.min, tzinfo=tz),
+        end=datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz),
+    )
+    assert m.registered_count == 2 and m.closed_count == 1
+    assert 'data-testid="registered">2<' in html
+    assert closed.grid.name in html
+    client.force_login(users.fwd_staff)
+    assert 'data-testid="registered">0<' in client.get(reverse("cases:measures")).content.decode()
