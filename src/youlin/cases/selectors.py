@@ -115,19 +115,23 @@ class Hotspot:
     last_registered_at: datetime
 
 
-def recurrence_hotspots(community, min_count: int = 3) -> list[Hotspot]:
+def recurrence_hotspots(community=None, min_count: int = 3, *, cases: QuerySet[Case] | None = None) -> list[Hotspot]:
     """Places where the same problem keeps coming back (屡次反弹): a first case with its recurrences, when the
     chain holds at least ``min_count`` cases. Every recurrence points at the first case of its chain, so this
-    is one grouped query plus one to fetch the first cases."""
+    is one grouped query plus one to fetch the first cases. Pass ``cases`` (e.g. a user's visible cases)
+    instead of a community to look across a jurisdiction."""
+    base = cases if cases is not None else Case.objects.filter(community=community)
     groups = (
-        Case.objects.filter(community=community, recurrence_of__isnull=False)
+        base.filter(recurrence_of__isnull=False)
         .values("recurrence_of")
         .annotate(n=Count("id"), last=Max("registered_at"))
         .filter(n__gte=max(min_count - 1, 1))
         .order_by("-n", "recurrence_of")
     )
     groups = list(groups)
-    roots = Case.objects.select_related("category").in_bulk([g["recurrence_of"] for g in groups])
+    roots = Case.objects.select_related("category", "community", "compound").in_bulk(
+        [g["recurrence_of"] for g in groups]
+    )
     return [Hotspot(root=roots[g["recurrence_of"]], count=g["n"] + 1, last_registered_at=g["last"]) for g in groups]
 
 

@@ -9,7 +9,9 @@ urlpatterns = [
     path("tasks/", views.tasks, name="tasks"),
     path("nearby/", views.nearby, name="nearby"),
     path("measures/", views.measures, name="measures"),
+    path("hotspots/", views.hotspots, name="hotspots"),
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/act/<str:action>/", views.case_act, name="act"),
     path("<str:number>/support/", views.support, name="support"),
+    path("<str:number>/follow/", views.follow, name="follow"),
 ]

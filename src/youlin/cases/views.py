@@ -372,6 +372,7 @@ def _render_case(
         # in their role (patrol, door-to-door) are not residents.
         "mask_reporter": not (manager and not public) and case.channel in MASKED_CHANNELS,
         "has_steps": bool(forms or pending or reroute),
+        "following": selectors.is_following(request.user, case) if request.user.is_authenticated else False,
         "overdue": case.is_open and case.deadline < timezone.now(),
         "point": {
             "type": "FeatureCollection",
@@ -596,3 +597,30 @@ def _group_names(group_by: str, keys: list) -> dict:
 
     model = import_string(MEASURE_GROUPS[group_by][1])
     return {pk: str(obj) for pk, obj in model.objects.in_bulk(keys).items()}
+
+
+HOTSPOT_MIN_RECURRENCES = 3
+
+
+@login_required
+def hotspots(request):
+    """Places where a problem came back three times or more (屡次反弹), in the user's jurisdiction."""
+    visible = policy.scope(request.user, Case.objects.all())
+    rows = selectors.recurrence_hotspots(cases=visible, min_count=HOTSPOT_MIN_RECURRENCES + 1)
+    return render(request, "cases/hotspots.html", {"hotspots": rows, "min_recurrences": HOTSPOT_MIN_RECURRENCES})
+
+
+@login_required
+@require_POST
+def follow(request, number: str):
+    case = _case_for(request, number)
+    try:
+        if request.POST.get("unfollow"):
+            services.case_unfollow(actor=request.user, case=case)
+            messages.success(request, _("已取消关注。"))
+        else:
+            services.case_follow(actor=request.user, case=case)
+            messages.success(request, _("已关注，进展会通知您。"))
+    except CaseError as exc:
+        messages.error(request, exc.message)
+    return redirect("cases:detail", number=number)

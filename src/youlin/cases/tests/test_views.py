@@ -330,3 +330,31 @@ def test_measures_page_equals_the_selector(client, users):
     assert closed.grid.name in html
     client.force_login(users.fwd_staff)
     assert 'data-testid="registered">0<' in client.get(reverse("cases:measures")).content.decode()
+
+
+def test_hotspots_list_places_with_three_recurrences(client, users):
+    first = walk(
+        register(users.spk_grid), staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid
+    )
+    for _i in range(2):
+        again = walk(
+            register(users.spk_grid), staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid
+        )
+        assert again.recurrence_of == first
+    client.force_login(users.spk_staff)
+    assert first.number not in client.get(reverse("cases:hotspots")).content.decode()  # two recurrences
+    register(users.spk_grid)
+    html = client.get(reverse("cases:hotspots")).content.decode()
+    assert first.number in html and 'data-testid="recurrences">3<' in html
+    client.force_login(users.fwd_staff)
+    assert first.number not in client.get(reverse("cases:hotspots")).content.decode()
+
+
+def test_follow_and_unfollow(client, users):
+    case = register(users.spk_grid)
+    client.force_login(users.spk_secretary)
+    assert 'data-testid="follow"' in client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    client.post(reverse("cases:follow", args=[case.number]))
+    assert 'data-testid="unfollow"' in client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    client.post(reverse("cases:follow", args=[case.number]), {"unfollow": "1"})
+    assert 'data-testid="follow"' in client.get(reverse("cases:detail", args=[case.number])).content.decode()
