@@ -77,3 +77,22 @@ def test_real_accounts_work_outside_demo_mode(db, settings, django_user_model):
     settings.YOULIN_DEMO = False
     django_user_model.objects.create_user("real", password="a-real-Passw0rd")
     assert authenticate(username="real", password="a-real-Passw0rd") is not None
+
+
+def test_demo_tells_the_36_yard_story_in_cases(demo):
+    from youlin.cases.models import Case
+
+    paving = Case.objects.get(category__code="06081", community__case_prefix="SPK")
+    assert paving.needs_deliberation
+    assert set(paving.assignments.values_list("organisation__name", flat=True)) == {
+        "天岳恒物业",
+        "金盾物业服务公司",
+        "安居物业服务公司",
+    }
+    junk = Case.objects.get(category__code="06082", community__case_prefix="SPK")
+    assert junk.status == "closed"
+    assert list(junk.assignments.values_list("organisation__name", flat=True)) == ["天岳恒物业"]
+    assert junk.photos.filter(kind="before").count() == 1 and junk.photos.filter(kind="after").count() == 1
+    before = Case.objects.count()
+    load_demo()
+    assert Case.objects.count() == before
