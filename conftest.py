@@ -53,11 +53,19 @@ def _fresh_place_index():
 
 @pytest.fixture
 def demo(db, settings):
-    """The three seed communities, loaded through the real loader, with demo mode on."""
+    """The three seed communities (places, parties, accounts; no cases, so tests start from a clean case
+    table), loaded through the real loader, with demo mode on. ``demo_cases`` adds the seed's cases."""
     from youlin.core.demo import load_demo
 
     settings.YOULIN_DEMO = True
-    load_demo()
+    load_demo(with_cases=False)
+
+
+@pytest.fixture
+def demo_cases(demo):
+    from youlin.core.demo import load_demo_cases
+
+    load_demo_cases()
 
 
 @pytest.fixture

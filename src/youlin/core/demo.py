@@ -465,7 +465,7 @@ def load_demo_cases() -> None:
 
 
 @transaction.atomic
-def load_demo() -> None:
+def load_demo(*, with_cases: bool = True) -> None:
     xicheng = places.district_ensure(code="110102", name="西城区")
     guangwai = places.subdistrict_ensure(district=xicheng, code="110102019", name="广外街道")
     zhanlanlu = places.subdistrict_ensure(district=xicheng, code="110102008", name="展览路街道")
@@ -487,4 +487,5 @@ def load_demo() -> None:
             person=person, role=Role.SUBDISTRICT_OFFICER, subdistrict=subdistrict, organisation=office
         )
     _user("district", "区级管理员", superuser=True)
-    load_demo_cases()
+    if with_cases:
+        load_demo_cases()

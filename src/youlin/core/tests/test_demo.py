@@ -79,7 +79,7 @@ def test_real_accounts_work_outside_demo_mode(db, settings, django_user_model):
     assert authenticate(username="real", password="a-real-Passw0rd") is not None
 
 
-def test_demo_tells_the_36_yard_story_in_cases(demo):
+def test_demo_tells_the_36_yard_story_in_cases(demo_cases):
     from youlin.cases.models import Case
 
     paving = Case.objects.get(category__code="06081", community__case_prefix="SPK")
@@ -94,5 +94,5 @@ def test_demo_tells_the_36_yard_story_in_cases(demo):
     assert list(junk.assignments.values_list("organisation__name", flat=True)) == ["天岳恒物业"]
     assert junk.photos.filter(kind="before").count() == 1 and junk.photos.filter(kind="after").count() == 1
     before = Case.objects.count()
-    load_demo()
+    load_demo()  # the full loader, cases included, a second time
     assert Case.objects.count() == before
