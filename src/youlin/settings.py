@@ -163,6 +163,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 YOULIN_DISTRICT_CODE = os.environ.get("YOULIN_DISTRICT_CODE", "110102")
 # Buildings are matched to a point if it lies inside their outline or within this many metres.
 YOULIN_BUILDING_TOLERANCE_M = float(os.environ.get("YOULIN_BUILDING_TOLERANCE_M", "30"))
+# Cases: open cases of the same category this close are offered as duplicates; a closed one this close and
+# this recent makes a new report a recurrence (反弹).
+YOULIN_DUPLICATE_RADIUS_M = float(os.environ.get("YOULIN_DUPLICATE_RADIUS_M", "50"))
+YOULIN_RECURRENCE_DAYS = int(os.environ.get("YOULIN_RECURRENCE_DAYS", "90"))
 
 LOGGING = {
     "version": 1,

@@ -47,7 +47,8 @@ class IntakeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("building") is None and (data.get("lon") is None or data.get("lat") is None):
+        no_point = data.get("lon") is None or data.get("lat") is None
+        if data.get("building") is None and no_point and not data.get("photos"):
             raise forms.ValidationError(
                 _("请确定问题位置：使用当前定位、在地图上点选，或选择楼栋。"), code="no_location"
             )

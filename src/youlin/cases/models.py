@@ -158,6 +158,9 @@ class Case(models.Model):
     )
     # Who and how.
     channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices)
+    channel_detail = models.CharField(
+        _("渠道说明"), max_length=64, blank=True, help_text=_("经接口提交时为所用接口密钥的名称")
+    )
     reporter = models.ForeignKey(
         Person,
         on_delete=models.SET_NULL,

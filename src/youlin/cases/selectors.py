@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -87,9 +88,11 @@ def _within(rows, lon: float, lat: float, radius_m: float) -> list[Case]:
     return found
 
 
-def nearby_open_cases(category: Category, lon: float, lat: float, radius_m: float = 50) -> list[Case]:
+def nearby_open_cases(category: Category, lon: float, lat: float, radius_m: float | None = None) -> list[Case]:
     """Open cases of the same category within ``radius_m`` metres, nearest first (one query): duplicates to
-    offer a reporter before they file a new case."""
+    offer a reporter before they file a new case. The radius defaults to YOULIN_DUPLICATE_RADIUS_M."""
+    if radius_m is None:
+        radius_m = settings.YOULIN_DUPLICATE_RADIUS_M
     rows = Case.objects.filter(_box(lon, lat, radius_m), category=category, status__in=OPEN_STATUSES).select_related(
         "category", "community"
     )

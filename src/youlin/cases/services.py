@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -67,8 +68,6 @@ from youlin.places.selectors import locate
 Duty = Responsibility.Duty
 
 MAX_PHOTOS = 9  # per step, as a phone's picker allows
-RECURRENCE_RADIUS_M = 50
-RECURRENCE_WINDOW = timedelta(days=90)
 
 # ---------------------------------------------------------------- categories and routing rules
 
@@ -445,8 +444,8 @@ def _allocate_number(community, now: datetime) -> str:
 def _may_register(j: policy.Jurisdiction, community, channel: str) -> bool:
     if j.everything or community.pk in j.manage_community_ids:
         return True  # staff take every channel (hotline orders, meetings, API imports)
-    if channel == Channel.RESIDENT:
-        return True  # anyone may report; identity is checked below
+    if channel in {Channel.RESIDENT, Channel.API}:
+        return True  # anyone may report, on the site or through an interface; identity is checked below
     if channel in {Channel.PATROL, Channel.DOOR_TO_DOOR}:
         return community.pk in j.view_community_ids  # grid workers, building captains, branch secretaries
     return False
@@ -461,6 +460,7 @@ def case_register(
     lon: float,
     lat: float,
     channel: str,
+    channel_detail: str = "",
     crs: str = WGS84,
     reporter: Person | None = None,
     reporter_name: str = "",
@@ -510,7 +510,11 @@ def case_register(
     urgency = urgency or limit.urgency
     hours = limit.hours if urgency == limit.urgency else category_data.HOURS[urgency]
     closed_before = recently_closed_nearby(
-        category, location.lon, location.lat, since=now - RECURRENCE_WINDOW, radius_m=RECURRENCE_RADIUS_M
+        category,
+        location.lon,
+        location.lat,
+        since=now - timedelta(days=settings.YOULIN_RECURRENCE_DAYS),
+        radius_m=settings.YOULIN_DUPLICATE_RADIUS_M,
     )
     recurrence_of = None
     if closed_before:
@@ -531,6 +535,7 @@ def case_register(
         grid=location.grid,
         zone=location.zone,
         channel=channel,
+        channel_detail=channel_detail.strip()[:64],
         reporter=reporter,
         reporter_name=reporter_name.strip(),
         reporter_phone=reporter_phone.strip(),

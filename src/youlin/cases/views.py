@@ -41,6 +41,7 @@ from youlin.cases.forms import (
 from youlin.cases.listing import case_search
 from youlin.cases.models import OPEN_STATUSES, Case, CaseExtension, Category, Channel, Status
 from youlin.parties.models import Organisation
+from youlin.photos.services import PhotoError, photo_prepare
 from youlin.places.geo import shape_from_geojson
 from youlin.places.models import Building, Community
 from youlin.places.selectors import community_geojson, community_structure
@@ -89,14 +90,24 @@ def _categories():
 
 
 def _point_of(form_data) -> tuple[float, float, str]:
-    """The case's point: coordinates from the phone or the map, else the chosen building's centre."""
+    """The case's point: coordinates from the phone or the map, else the chosen building's centre, else the
+    GPS position the first photo recorded (read before its EXIF is stripped)."""
     if form_data.get("lon") is not None and form_data.get("lat") is not None:
         return form_data["lon"], form_data["lat"], form_data.get("crs") or "wgs84"
-    building = Building.objects.filter(pk=form_data["building"]).first()
-    if building is None or not building.geometry:
-        raise CaseError("invalid_input", _("所选楼栋不存在，请重新选择。"), field="building")
-    centre = shape_from_geojson(building.geometry).representative_point()
-    return centre.x, centre.y, "wgs84"
+    if form_data.get("building") is not None:
+        building = Building.objects.filter(pk=form_data["building"]).first()
+        if building is None or not building.geometry:
+            raise CaseError("invalid_input", _("所选楼栋不存在，请重新选择。"), field="building")
+        centre = shape_from_geojson(building.geometry).representative_point()
+        return centre.x, centre.y, "wgs84"
+    for upload in form_data.get("photos") or []:
+        try:
+            gps = photo_prepare(upload).gps
+        except PhotoError as exc:
+            raise CaseError("invalid_input", exc.message, field="photos") from None
+        if gps:
+            return gps[0], gps[1], "wgs84"
+    raise CaseError("invalid_input", _("照片中没有位置信息。请使用当前定位、在地图上点选，或选择楼栋。"))
 
 
 def _category_or_error(pk) -> Category:

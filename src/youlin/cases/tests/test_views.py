@@ -358,3 +358,35 @@ def test_follow_and_unfollow(client, users):
     assert 'data-testid="unfollow"' in client.get(reverse("cases:detail", args=[case.number])).content.decode()
     client.post(reverse("cases:follow", args=[case.number]), {"unfollow": "1"})
     assert 'data-testid="follow"' in client.get(reverse("cases:detail", args=[case.number])).content.decode()
+
+
+def test_location_suggested_by_the_photo_gps(client, users):
+    from youlin.photos.tests.test_services import jpeg_with_exif
+
+    lon, lat = jia_point()
+    client.force_login(users.spk_grid)
+    with_gps = SimpleUploadedFile("gps.jpg", jpeg_with_exif(gps=(lon, lat)), content_type="image/jpeg")
+    response = client.post(
+        reverse("cases:new"),
+        {"category": category("06080").pk, "description": "楼道堆物", "channel": "patrol", "photos": [with_gps]},
+    )
+    assert response.status_code == 302
+    assert Case.objects.get().building.name == "甲楼"
+    no_gps = SimpleUploadedFile("plain.jpg", jpeg().read(), content_type="image/jpeg")
+    response = client.post(
+        reverse("cases:new"),
+        {"category": category("06080").pk, "description": "楼道堆物", "channel": "patrol", "photos": [no_gps]},
+    )
+    assert response.status_code == 400 and "照片中没有位置信息" in response.content.decode()
+    assert Case.objects.count() == 1
+
+
+def test_duplicate_radius_is_configurable(client, users, settings):
+    from youlin.cases.tests.factories import offset
+
+    case = register(users.spk_grid)
+    lon, lat = offset(jia_point(), east_m=80)
+    url = reverse("cases:nearby")
+    assert case.number not in client.get(url, {"category": case.category_id, "lon": lon, "lat": lat}).content.decode()
+    settings.YOULIN_DUPLICATE_RADIUS_M = 100
+    assert case.number in client.get(url, {"category": case.category_id, "lon": lon, "lat": lat}).content.decode()
