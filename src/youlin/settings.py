@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "youlin.photos",
     "youlin.notifications",
     "youlin.cases",
+    "youlin.deliberation",
+    "youlin.projects",
+    "youlin.ledgers",
+    "youlin.volunteers",
+    "youlin.dashboards",
     "youlin.api",
     "youlin.open311",
 ]
