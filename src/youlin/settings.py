@@ -172,6 +172,10 @@ YOULIN_BUILDING_TOLERANCE_M = float(os.environ.get("YOULIN_BUILDING_TOLERANCE_M"
 # this recent makes a new report a recurrence (反弹).
 YOULIN_DUPLICATE_RADIUS_M = float(os.environ.get("YOULIN_DUPLICATE_RADIUS_M", "50"))
 YOULIN_RECURRENCE_DAYS = int(os.environ.get("YOULIN_RECURRENCE_DAYS", "90"))
+# Maps draw the project's own outlines; a base-map tile URL is optional (intranets are offline). Set
+# YOULIN_MAP_TILE_GCJ02=1 for a GCJ-02 tile source (AutoNavi and the like): the map then offsets WGS-84 data.
+YOULIN_MAP_TILE_URL = os.environ.get("YOULIN_MAP_TILE_URL", "")
+YOULIN_MAP_TILE_GCJ02 = env_bool("YOULIN_MAP_TILE_GCJ02", False)
 
 LOGGING = {
     "version": 1,

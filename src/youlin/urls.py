@@ -7,6 +7,7 @@ from django.urls import include, path
 from youlin.api.api import api
 from youlin.cases import views as cases_views
 from youlin.core import views as core_views
+from youlin.dashboards import views as dashboards_views
 from youlin.parties import views as parties_views
 from youlin.places import views as places_views
 
@@ -20,6 +21,8 @@ urlpatterns = [
     path("org/<int:pk>/", parties_views.organisation_detail, name="organisation-detail"),
     path("cases/", include("youlin.cases.urls")),
     path("report/", cases_views.report, name="report"),
+    path("p/<slug:slug>/", dashboards_views.community_public, name="community-public"),
+    path("bulletin/<int:pk>/", dashboards_views.bulletin_public, name="bulletin-public"),
     path("t/<str:token>/", cases_views.track, name="track"),
     path("notifications/", include("youlin.notifications.urls")),
     path("meetings/", include("youlin.deliberation.urls")),

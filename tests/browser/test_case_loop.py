@@ -10,7 +10,6 @@ import io
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from PIL import Image
 
 from youlin.core.demo import DEMO_PASSWORD
@@ -34,8 +33,9 @@ def named_point(name):
 def report(page, live_server, *, where, search, category_code, description, color):
     page.context.set_geolocation(where)
     page.goto(live_server.url + "/cases/new/")
-    page.set_input_files("#id_photos", files=[{"name": "scene.jpg", "mimeType": "image/jpeg",
-                                                "buffer": photo_bytes(color)}])
+    page.set_input_files(
+        "#id_photos", files=[{"name": "scene.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes(color)}]
+    )
     page.get_by_role("button", name="使用当前定位").click()
     page.wait_for_function("document.getElementById('id_lon').value !== ''")
     page.fill("#category-search", search)
@@ -49,8 +49,12 @@ def report(page, live_server, *, where, search, category_code, description, colo
 
 def test_36_yard_story_through_the_case_loop(browser, live_server, demo, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844},
-                                  geolocation={"latitude": 39.88, "longitude": 116.33}, permissions=["geolocation"])
+    context = browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        geolocation={"latitude": 39.88, "longitude": 116.33},
+        permissions=["geolocation"],
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto(live_server.url + "/accounts/login/?next=/cases/new/")
@@ -58,8 +62,15 @@ def test_36_yard_story_through_the_case_loop(browser, live_server, demo, setting
     page.fill("#id_password", DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
 
-    paving = report(page, live_server, where=named_point("36号院北侧停车区"), search="地砖", category_code="06081",
-                    description="北侧停车区地砖松动、粉化，老人常在此闲坐遛弯，有摔倒隐患", color=(150, 150, 150))
+    paving = report(
+        page,
+        live_server,
+        where=named_point("36号院北侧停车区"),
+        search="地砖",
+        category_code="06081",
+        description="北侧停车区地砖松动、粉化，老人常在此闲坐遛弯，有摔倒隐患",
+        color=(150, 150, 150),
+    )
     body = page.inner_text("body")
     assert "需议事协商" in body
     parties = page.inner_text("[data-testid=assignments]")
@@ -67,8 +78,15 @@ def test_36_yard_story_through_the_case_loop(browser, live_server, demo, setting
         assert name in parties
     assert page.locator("[data-testid=before-photo]").count() == 1
 
-    junk = report(page, live_server, where=named_point("甲楼门前电动自行车充电柜"), search="卫生死角",
-                  category_code="06082", description="甲楼门前充电柜旁堆放杂物，屡次反弹", color=(90, 60, 30))
+    junk = report(
+        page,
+        live_server,
+        where=named_point("甲楼门前电动自行车充电柜"),
+        search="卫生死角",
+        category_code="06082",
+        description="甲楼门前充电柜旁堆放杂物，屡次反弹",
+        color=(90, 60, 30),
+    )
     assert "天岳恒物业" in page.inner_text("[data-testid=assignments]")
     assert "金盾物业服务公司" not in page.inner_text("[data-testid=assignments]")
     assert page.locator("[data-testid=needs-deliberation]").count() == 0
@@ -80,11 +98,22 @@ def test_36_yard_story_through_the_case_loop(browser, live_server, demo, setting
     from youlin.cases.tests.factories import walk
 
     users = get_user_model().objects.in_bulk(["spk_staff", "tyh_property", "spk_grid"], field_name="username")
-    walk(Case.objects.get(number=junk), staff=users["spk_staff"], handler=users["tyh_property"],
-         grid_worker=users["spk_grid"])
+    walk(
+        Case.objects.get(number=junk),
+        staff=users["spk_staff"],
+        handler=users["tyh_property"],
+        grid_worker=users["spk_grid"],
+    )
 
-    again = report(page, live_server, where=named_point("甲楼门前电动自行车充电柜"), search="卫生死角",
-                   category_code="06082", description="充电柜旁又堆上了杂物", color=(80, 50, 20))
+    again = report(
+        page,
+        live_server,
+        where=named_point("甲楼门前电动自行车充电柜"),
+        search="卫生死角",
+        category_code="06082",
+        description="充电柜旁又堆上了杂物",
+        color=(80, 50, 20),
+    )
     assert again != junk
     assert page.locator("[data-testid=recurrence]").count() == 1
     assert Case.objects.get(number=again).recurrence_of.number == junk

@@ -1,5 +1,35 @@
-"""The JSON API at /api/v1/ (django-ninja)."""
+"""The JSON API at /api/v1/ (django-ninja): OpenAPI 3 at ``openapi.json``, browsable docs at ``docs``.
 
+Callers authenticate with a personal token (``Authorization: Bearer …``); without one they see public data
+only. Every error has one shape, ``{"code", "message", "fields"}`` (see ``errors``). The page where people
+manage their tokens sits beside the API at ``tokens/``.
+"""
+
+from django.urls import path
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="youlin API", version="1", urls_namespace="api-v1")
+from youlin.api import errors
+from youlin.api.routers import cases, places
+
+
+class YoulinAPI(NinjaAPI):
+    def _get_urls(self):
+        from youlin.api import views
+
+        return [
+            *super()._get_urls(),
+            path("tokens/", views.token_list, name="tokens"),
+            path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+        ]
+
+
+api = YoulinAPI(
+    title="youlin API",
+    version="1",
+    urls_namespace="api-v1",
+    description="友邻 youlin: cases, places and the community's work, for other systems. "
+    "Errors: {code, message, fields}; messages follow Accept-Language (zh-hans, en).",
+)
+errors.install(api)
+api.add_router("", cases.router)
+api.add_router("", places.router)

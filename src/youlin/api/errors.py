@@ -1,0 +1,133 @@
+"""One error shape for the whole API: ``{"code", "message", "fields"}``, a stable code, a translated message and
+the right HTTP status. Every exception an endpoint can raise is turned into it here."""
+
+from __future__ import annotations
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from youlin.cases.errors import CaseError, CaseErrorCode
+from youlin.places.geo import GeometryError
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, str] = {}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message, fields: dict[str, str] | None = None):
+        super().__init__(str(message))
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+
+
+# Every operation documents these, so a client (and schemathesis) knows each error's shape.
+ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429)
+ERRORS = dict.fromkeys(ERROR_STATUSES, ErrorOut)
+
+_CASE_STATUS = {
+    CaseErrorCode.ILLEGAL_TRANSITION: 409,
+    CaseErrorCode.CONFLICT: 409,
+    CaseErrorCode.ALREADY_DONE: 409,
+    CaseErrorCode.WINDOW_CLOSED: 409,
+    CaseErrorCode.PERMISSION_DENIED: 403,
+    CaseErrorCode.OUTSIDE_JURISDICTION: 404,
+    CaseErrorCode.INVALID_INPUT: 422,
+}
+
+
+def not_authenticated() -> ApiError:
+    return ApiError(401, "not_authenticated", _("请先登录：在请求头中带上 Authorization: Bearer <令牌>。"))
+
+
+def not_found() -> ApiError:
+    return ApiError(404, "not_found", _("没有找到，或您无权查看。"))
+
+
+def too_large(limit_bytes: int | None = None) -> ApiError:
+    if limit_bytes:
+        return ApiError(
+            413,
+            "too_large",
+            _("提交的内容太大（上限 %(mb).0f MB），请压缩照片或分次提交。") % {"mb": limit_bytes / 1024 / 1024},
+        )
+    return ApiError(413, "too_large", _("提交的内容太大，请压缩照片或分次提交。"))
+
+
+def from_case_error(exc: CaseError) -> ApiError:
+    status = _CASE_STATUS.get(exc.code, 422)
+    if exc.code == CaseErrorCode.OUTSIDE_JURISDICTION and exc.field:
+        status = 422  # a point outside every community is bad input, not a hidden case
+    fields = {exc.field: str(exc.message)} if exc.field else {}
+    return ApiError(status, str(exc.code), exc.message, fields)
+
+
+def _field_name(loc) -> str:
+    # ("body", "payload", "expected_version") → "expected_version"; ("query", "limit") → "limit".
+    parts = [str(p) for p in loc[1:] if p not in {"payload", "filters", "data"}]
+    return ".".join(parts) or str(loc[-1])
+
+
+def to_api_error(exc: Exception) -> ApiError | None:
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, CaseError):
+        return from_case_error(exc)
+    if isinstance(exc, GeometryError):
+        code = "outside_jurisdiction" if exc.code == "outside_jurisdiction" else "invalid_input"
+        return ApiError(422, code, exc.message, {"location": str(exc.message)})
+    if isinstance(exc, ValidationError):
+        fields = {_field_name(e.get("loc", ("body",))): str(e.get("msg", "")) for e in exc.errors}
+        return ApiError(422, "invalid_input", _("请求中有字段不正确，请按 fields 中的说明修改后再提交。"), fields)
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        return too_large()
+    if isinstance(exc, Http404):
+        return not_found()
+    if isinstance(exc, AuthenticationError):
+        return not_authenticated()
+    if isinstance(exc, HttpError):
+        status = exc.status_code
+        if status == 400:
+            return ApiError(400, "bad_request", _("请求格式不正确（例如 JSON 无法解析），请检查后再提交。"))
+        if status == 403:
+            return ApiError(403, "permission_denied", _("您没有权限进行此操作。"))
+        return ApiError(status, "error", str(exc))
+    return None
+
+
+def install(api) -> None:
+    """Route every exception of ``api`` through one handler."""
+
+    def handle(request, exc):
+        error = to_api_error(exc)
+        if error is None:
+            raise exc  # a bug: let Django log it and answer 500
+        response = api.create_response(
+            request,
+            {"code": error.code, "message": str(error.message), "fields": error.fields},
+            status=error.status,
+        )
+        if error.status == 429 and getattr(error, "retry_after", None):
+            response["Retry-After"] = str(error.retry_after)
+        return response
+
+    for exc_class in (
+        Exception,
+        ApiError,
+        CaseError,
+        GeometryError,
+        ValidationError,
+        HttpError,
+        Http404,
+        RequestDataTooBig,
+        TooManyFieldsSent,
+        TooManyFilesSent,
+    ):
+        api.add_exception_handler(exc_class, handle)

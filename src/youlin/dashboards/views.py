@@ -1,0 +1,312 @@
+"""Dashboards (ECharts), the map (Leaflet), public community pages and the bulletin."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from youlin.access import policy
+from youlin.dashboards import selectors, services
+from youlin.dashboards.models import Bulletin, BulletinSection
+from youlin.places.models import Community
+
+
+class FilterForm(forms.Form):
+    area = forms.CharField(required=False)
+    start = forms.DateField(required=False)
+    end = forms.DateField(required=False)
+
+
+def _filters(request):
+    form = FilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    area = selectors.resolve_area(request.user, data.get("area"))
+    if area is None:
+        raise Http404
+    period = selectors.default_period()
+    start, end = data.get("start") or period.start_day, data.get("end") or period.end_day
+    if end < start:
+        start, end = end, start
+    return area, selectors.Period(start, end), data.get("area") or ""
+
+
+@login_required
+def dashboard(request):
+    area, period, area_value = _filters(request)
+    board = selectors.dashboard(request.user, area, period)
+    charts = {
+        "months": board.months,
+        "registered": board.registered_by_month,
+        "closed": board.closed_by_month,
+        "categories": [{"name": n, "value": v} for n, v in board.by_category],
+        "statuses": [{"name": label, "value": n} for _s, label, n in board.by_status],
+        "trend": board.trend,
+        "labels": {
+            "registered": _("立案数"),
+            "closed": _("结案数"),
+            "closure": _("结案率"),
+            "on_time": _("按期结案率"),
+            "satisfaction": _("满意率"),
+            "rework": _("返工率"),
+        },
+    }
+    return render(
+        request,
+        "dashboards/dashboard.html",
+        {
+            "board": board,
+            "area": area,
+            "period": period,
+            "areas": selectors.areas_for(request.user),
+            "area_value": area_value,
+            "charts": charts,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+EXPORT_TABLES = {
+    "parties": gettext_lazy("责任单位排名"),
+    "categories": gettext_lazy("类别统计"),
+    "months": gettext_lazy("月度统计"),
+    "overdue": gettext_lazy("超期案件"),
+}
+
+
+def _rate(value):
+    return None if value is None else round(value, 4)
+
+
+@login_required
+def export(request, table: str):
+    """A dashboard table as .xlsx (the numbers as the page shows them)."""
+    if table not in EXPORT_TABLES:
+        raise Http404
+    from openpyxl import Workbook
+
+    area, period, _area_value = _filters(request)
+    board = selectors.dashboard(request.user, area, period)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = str(EXPORT_TABLES[table])[:31]
+    ws.append([f"{area.name} {period.start_day:%Y-%m-%d}—{period.end_day:%Y-%m-%d}"])
+    if table == "parties":
+        ws.append([_("责任单位"), _("应结案数"), _("结案数"), _("按期结案率"), _("满意率"), _("综合得分")])
+        for org, m in board.parties:
+            ws.append(
+                [
+                    org.name,
+                    m.due_count,
+                    m.closed_count,
+                    _rate(m.on_time_rate),
+                    _rate(m.satisfaction_rate),
+                    None if m.score is None else round(m.score, 2),
+                ]
+            )
+    elif table == "categories":
+        ws.append([_("类别"), _("立案数")])
+        for name, n in board.by_category:
+            ws.append([name, n])
+    elif table == "months":
+        ws.append([_("月份"), _("立案数"), _("结案数")])
+        for month, reg, closed in zip(board.months, board.registered_by_month, board.closed_by_month, strict=True):
+            ws.append([month, reg, closed])
+    else:
+        ws.append([_("案件编号"), _("类别"), _("社区"), _("处置期限")])
+        for c in board.overdue:
+            ws.append(
+                [c.number, c.category.name, c.community.name, timezone.localtime(c.deadline).strftime("%Y-%m-%d %H:%M")]
+            )
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="youlin-{table}.xlsx"'
+    return response
+
+
+@login_required
+def map_page(request):
+    area, period, area_value = _filters(request)
+    from django.conf import settings
+
+    return render(
+        request,
+        "dashboards/map.html",
+        {
+            "area": area,
+            "period": period,
+            "areas": selectors.areas_for(request.user),
+            "area_value": area_value,
+            "query": request.GET.urlencode(),
+            "tile_url": getattr(settings, "YOULIN_MAP_TILE_URL", ""),
+            "tile_gcj02": getattr(settings, "YOULIN_MAP_TILE_GCJ02", False),
+        },
+    )
+
+
+@login_required
+def map_geojson(request):
+    area, period, _area_value = _filters(request)
+    return JsonResponse(selectors.map_features(request.user, area, period))
+
+
+# ---------------------------------------------------------------- public pages
+
+
+def community_public(request, slug: str):
+    community = Community.objects.select_related("subdistrict").filter(slug=slug).first()
+    if community is None:
+        raise Http404
+    extra = {}
+    for path, name in (
+        ("youlin.projects.selectors", "public_projects"),
+        ("youlin.deliberation.selectors", "public_notices"),
+        ("youlin.volunteers.selectors", "open_activities"),
+    ):
+        try:
+            from importlib import import_module
+
+            func = getattr(import_module(path), name, None)
+        except ImportError:
+            func = None
+        extra[name] = list(func(community)) if func else []
+    return render(
+        request,
+        "dashboards/community_public.html",
+        {
+            "community": community,
+            "fixed": selectors.recently_fixed(community),
+            "counts": selectors.public_counts(community),
+            "bulletins": Bulletin.objects.filter(communities=community, status=Bulletin.Status.PUBLISHED)[:5],
+            **extra,
+        },
+    )
+
+
+def bulletin_public(request, pk: int):
+    bulletin = Bulletin.objects.filter(pk=pk, status=Bulletin.Status.PUBLISHED).first()
+    if bulletin is None:
+        raise Http404
+    return _render_bulletin(request, bulletin, public=True)
+
+
+def _render_bulletin(request, bulletin: Bulletin, *, public: bool):
+    from youlin.cases.models import Case, CasePhoto
+
+    sections = list(bulletin.sections.select_related("community"))
+    numbers = [n for s in sections for n in s.highlights]
+    photos: dict[str, dict[str, list]] = {}
+    for p in CasePhoto.objects.filter(case__number__in=numbers).select_related("photo", "case").order_by("pk"):
+        photos.setdefault(p.case.number, {"before": [], "after": []})[p.kind].append(p.photo)
+    categories = dict(Case.objects.filter(number__in=numbers).values_list("number", "category__name"))
+    for s in sections:
+        s.pairs = [
+            {"number": n, "category": categories.get(n, ""), **photos.get(n, {"before": [], "after": []})}
+            for n in s.highlights
+        ]
+        s.paragraphs = [line for line in s.body.splitlines() if line.strip()]
+    return render(request, "dashboards/bulletin.html", {"bulletin": bulletin, "sections": sections, "public": public})
+
+
+# ---------------------------------------------------------------- bulletin editing
+
+
+class DraftForm(forms.Form):
+    title = forms.CharField(max_length=120, error_messages={"required": gettext_lazy("请填写简报标题。")})
+    start = forms.DateField()
+    end = forms.DateField()
+    communities = forms.ModelMultipleChoiceField(
+        queryset=Community.objects.none(), error_messages={"required": gettext_lazy("请至少选择一个社区。")}
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["communities"].queryset = policy.scope(user, Community.objects.all(), policy.CHANGE)
+
+
+@login_required
+def bulletin_list(request):
+    if not policy.jurisdiction_of(request.user).is_staff_level:
+        raise Http404
+    bulletins = policy.scope(request.user, Bulletin.objects.all()).prefetch_related("communities")[:50]
+    today = timezone.localdate()
+    form = DraftForm(
+        request.POST or None,
+        user=request.user,
+        initial={"start": date(today.year, 1, 1), "end": today, "title": _("走社区·看新貌")},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            bulletin = services.bulletin_draft(
+                actor=request.user,
+                title=d["title"],
+                start_day=d["start"],
+                end_day=d["end"],
+                communities=d["communities"],
+            )
+        except services.BulletinError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            return redirect("dashboards:bulletin", pk=bulletin.pk)
+    return render(
+        request,
+        "dashboards/bulletin_list.html",
+        {"bulletins": bulletins, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def bulletin_detail(request, pk: int):
+    bulletin = policy.get_for(request.user, Bulletin.objects.all(), policy.VIEW, pk=pk)
+    return _render_bulletin(request, bulletin, public=False)
+
+
+@login_required
+@require_POST
+def bulletin_section_edit(request, pk: int, section_id: int):
+    bulletin = policy.get_for(request.user, Bulletin.objects.all(), policy.VIEW, pk=pk)
+    section = BulletinSection.objects.filter(pk=section_id, bulletin=bulletin).first()
+    if section is None:
+        raise Http404
+    try:
+        services.bulletin_section_update(
+            actor=request.user,
+            section=section,
+            heading=request.POST.get("heading", ""),
+            body=request.POST.get("body", ""),
+            expected_version=int(request.POST.get("expected_version", 0)),
+        )
+    except (services.BulletinError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", _("请求无效，请刷新页面后重试。")))
+    else:
+        messages.success(request, _("已保存。"))
+    return redirect("dashboards:bulletin", pk=pk)
+
+
+@login_required
+@require_POST
+def bulletin_publish(request, pk: int):
+    bulletin = policy.get_for(request.user, Bulletin.objects.all(), policy.VIEW, pk=pk)
+    try:
+        services.bulletin_publish(
+            actor=request.user, bulletin=bulletin, expected_version=int(request.POST.get("expected_version", 0))
+        )
+    except (services.BulletinError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", _("请求无效，请刷新页面后重试。")))
+        return redirect("dashboards:bulletin", pk=pk)
+    messages.success(request, _("已发布。"))
+    return redirect("bulletin-public", pk=pk)

@@ -1,0 +1,64 @@
+"""Dashboards, the map and a published bulletin in a real browser, checked against the data; screenshots are
+saved under var/screenshots/ for review."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from youlin.core.demo import DEMO_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def login(page, live_server, username, next_url):
+    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+def shot(page, name):
+    folder = Path(settings.VAR_DIR) / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / name), full_page=True)
+
+
+def test_dashboard_map_and_bulletin(page, live_server, demo_cases):
+    from youlin.cases.models import Case
+    from youlin.places.models import Community
+
+    spk = Community.objects.get(name="手帕口南街社区")
+    spk_cases = Case.objects.filter(community=spk).count()
+    assert spk_cases == 2
+
+    login(page, live_server, "gw_officer", "/dashboards/")
+    page.wait_for_selector("#chart-months[data-ready='1']")
+    assert page.inner_text("[data-testid=area-name]") == "广外街道"
+    assert page.inner_text("[data-testid=kpi-registered]") == str(spk_cases)
+    assert page.locator("#chart-months canvas").count() == 1
+    assert "天岳恒物业" in page.inner_text("[data-testid=parties]")
+    shot(page, "dashboard.png")
+
+    page.goto(live_server.url + "/dashboards/map/")
+    page.wait_for_selector("#big-map[data-ready='1']")
+    assert page.get_attribute("#big-map", "data-cases") == str(spk_cases)
+    assert page.locator(".leaflet-interactive").count() > 10  # grids, compounds and case markers drawn
+    shot(page, "map.png")
+
+    page.context.clear_cookies()
+    login(page, live_server, "spk_staff", "/dashboards/bulletins/")
+    page.get_by_role("button", name="根据数据起草").click()
+    page.wait_for_selector("[data-testid=bulletin-section]")
+    text = page.inner_text("[data-testid=bulletin-section]")
+    assert "社区共受理居民诉求 2 件，办结 1 件" in text
+    page.get_by_test_id("publish").click()
+    page.wait_for_selector("[data-testid=bulletin-title]")
+    public_url = page.url
+    page.context.clear_cookies()
+    page.goto(public_url)
+    assert "手帕口南街社区" in page.inner_text("[data-testid=bulletin]")
+    assert page.locator("figure.pair img").count() == 2  # the junk corner before and after
+    shot(page, "bulletin.png")
+    page.emulate_media(media="print")
+    assert page.locator("nav").is_hidden()
