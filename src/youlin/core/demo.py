@@ -466,6 +466,14 @@ def load_demo_cases() -> None:
 
 @transaction.atomic
 def load_demo(*, with_cases: bool = True) -> None:
+    from youlin.cases import services as cases
+    from youlin.cases.models import Category, RoutingRule
+
+    # A data migration loads these; a flushed database (transactional tests) needs them again.
+    if not Category.objects.exists():
+        cases.category_load()
+    if not RoutingRule.objects.exists():
+        cases.routing_rule_seed_defaults()
     xicheng = places.district_ensure(code="110102", name="西城区")
     guangwai = places.subdistrict_ensure(district=xicheng, code="110102019", name="广外街道")
     zhanlanlu = places.subdistrict_ensure(district=xicheng, code="110102008", name="展览路街道")
