@@ -6,11 +6,10 @@ from django.utils import timezone
 
 from youlin.access import policy
 from youlin.cases import selectors
-from youlin.cases.models import Case, Channel
+from youlin.cases.models import MASKED_REPORTER_CHANNELS, Case
 from youlin.core.privacy import mask_name, mask_phone
 
 # Residents' names and phones are masked for everyone who does not manage the case (as on the case page).
-MASKED_CHANNELS = {Channel.RESIDENT, Channel.HOTLINE, Channel.API}
 
 
 def _ref(obj, **extra):
@@ -70,7 +69,7 @@ def case_detail(request, case: Case) -> dict:
     """The case with its parties, timeline, photos and the caller's next steps (a fixed number of queries)."""
     user = request.user
     manager = policy.can(user, policy.CHANGE, case)
-    masked = not manager and case.channel in MASKED_CHANNELS
+    masked = not manager and case.channel in MASKED_REPORTER_CHANNELS
     reporter = None
     if case.reporter_name or case.reporter_phone:
         reporter = {

@@ -85,6 +85,11 @@ class Channel(models.TextChoices):
     API = "api", _("接口")
 
 
+# Channels through which residents (not staff in their role) report: their names and phones are masked for
+# everyone who does not manage the case.
+MASKED_REPORTER_CHANNELS = frozenset({Channel.RESIDENT, Channel.HOTLINE, Channel.API})
+
+
 class Status(models.TextChoices):
     REGISTERED = "registered", _("已立案")
     VOIDED = "voided", _("已作废")

@@ -61,7 +61,7 @@ from youlin.cases.selectors import case_audience, category_time_limit, member_us
 from youlin.notifications.services import notify
 from youlin.parties.models import Organisation, Person, Responsibility
 from youlin.photos.models import Photo
-from youlin.photos.services import PhotoError, photo_create, photo_prepare
+from youlin.photos.services import PhotoError, PreparedPhoto, photo_create, photo_prepare
 from youlin.places.geo import WGS84, GeometryError
 from youlin.places.selectors import locate
 
@@ -234,7 +234,7 @@ def _write(
     note: str = "",
     data: dict | None = None,
     actor_label: str = "",
-    photos: Sequence[UploadedFile] = (),
+    photos: Sequence[PreparedPhoto] = (),
     photo_kind: str = CasePhoto.Kind.AFTER,
 ) -> Case:
     """UPDATE the case only if nobody changed it since ``expected_version``, then store the (already checked)
@@ -324,32 +324,28 @@ def _required_text(value: str, message, field: str) -> str:
 # ---------------------------------------------------------------- photos
 
 
-def _check_photos(uploads: Sequence[UploadedFile]) -> list[UploadedFile]:
-    """Check every upload before anything is written: one bad photo refuses the whole step."""
+def _check_photos(uploads: Sequence[UploadedFile]) -> list[PreparedPhoto]:
+    """Check every upload before anything is written: one bad photo refuses the whole step. Returns the
+    cleaned photos, ready to store."""
     uploads = list(uploads or ())
     if len(uploads) > MAX_PHOTOS:
         raise errors.invalid(
             _("每次最多上传 %(count)d 张照片，请删去一些再提交。") % {"count": MAX_PHOTOS}, field="photos"
         )
+    prepared = []
     for number, upload in enumerate(uploads, start=1):
         try:
-            photo_prepare(upload)
+            prepared.append(photo_prepare(upload))
         except PhotoError as exc:
             message = exc.message
             if len(uploads) > 1:
                 message = _("第 %(number)d 张照片：%(message)s") % {"number": number, "message": exc.message}
             raise errors.invalid(message, field="photos") from None
-    return uploads
+    return prepared
 
 
-def _store_photos(actor, uploads: Sequence[UploadedFile]) -> list[Photo]:
-    stored = []
-    for upload in uploads:
-        try:
-            stored.append(photo_create(actor=actor, upload=upload))
-        except PhotoError as exc:  # checked already; only a file changed under us gets here
-            raise errors.invalid(exc.message, field="photos") from None
-    return stored
+def _store_photos(actor, prepared: Sequence[PreparedPhoto]) -> list[Photo]:
+    return [photo_create(actor=actor, prepared=p) for p in prepared]
 
 
 def _attach_photos(case: Case, event: CaseEvent, photos: Sequence[Photo], kind: str) -> None:
@@ -1048,3 +1044,89 @@ def case_merge(
     survivor.refresh_from_db()
     _sync(case, result)
     return result
+
+
+# ---------------------------------------------------------------- deliberation and projects
+
+# Timeline kinds other apps may append without a step of the loop. The labels belong in ``EventKind``:
+# until they are there, the timeline shows these raw names.
+ANNOTATION_KINDS = frozenset({"deliberated", "action_item_done", "escalated"})
+
+
+@transaction.atomic
+def case_annotate(*, actor, case: Case, kind: str, note: str = "", data: dict | None = None) -> CaseEvent:
+    """Record on a case's timeline what another app did about it: a meeting's resolution, a finished action
+    item, an escalation to a project. Not a step of the loop: the status and the version stay as they are."""
+    if kind not in ANNOTATION_KINDS:
+        raise errors.invalid(_("不支持的进程类型。"), field="kind")
+    current = Case.objects.get(pk=case.pk)
+    return _event(
+        current,
+        actor=actor,
+        kind=kind,
+        at=timezone.now(),
+        from_status=current.status,
+        to_status=current.status,
+        note=note,
+        data=data,
+    )
+
+
+# Statuses a project's acceptance may verify a case from: every open one (a case taken up by a project often
+# never went through dispatch and report-back on its own).
+PROJECT_ACCEPTABLE_STATUSES = frozenset(
+    {
+        Status.REGISTERED,
+        Status.DISPATCHED,
+        Status.ACCEPTED,
+        Status.RETURNED,
+        Status.IN_PROGRESS,
+        Status.REPORTED_DONE,
+    }
+)
+
+
+@transaction.atomic
+def case_accept_by_project(
+    *,
+    actor,
+    case: Case,
+    expected_version: int,
+    project_label: str,
+    photos: Sequence[Photo] = (),
+    note: str = "",
+    data: dict | None = None,
+) -> Case:
+    """A project's acceptance (验收) verifies a case it was built for: the case moves to verified with the
+    project's after photos (already stored), its followers are told, and the community closes it as usual.
+    Only someone who may change the case (its community's staff, its sub-district's officers) accepts."""
+    current = _fresh(case, expected_version)
+    if current.status not in PROJECT_ACCEPTABLE_STATUSES:
+        raise errors.illegal_transition(current.get_status_display(), _("通过项目验收核查"))
+    if not policy.can(actor, policy.CHANGE, current):
+        raise errors.permission_denied(_("通过项目验收核查"))
+    now = timezone.now()
+    updates = {
+        "status": Status.VERIFIED,
+        "verified_at": now,
+        "version": F("version") + 1,
+        "updated_at": now,
+    }
+    if Case.objects.filter(pk=current.pk, version=expected_version).update(**updates) != 1:
+        raise errors.conflict()
+    photos = list(photos)
+    event = _event(
+        current,
+        actor=actor,
+        kind=EventKind.VERIFIED,
+        at=now,
+        from_status=current.status,
+        to_status=Status.VERIFIED,
+        note=note,
+        data={"project": project_label, **(data or {}), **({"photos": [p.pk for p in photos]} if photos else {})},
+    )
+    _attach_photos(current, event, photos, CasePhoto.Kind.AFTER)
+    current.refresh_from_db()
+    _notify_followers(current, EventKind.VERIFIED, actor=actor, note=note)
+    _sync(case, current)
+    return current

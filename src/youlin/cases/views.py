@@ -39,7 +39,7 @@ from youlin.cases.forms import (
     VerifyForm,
 )
 from youlin.cases.listing import case_search
-from youlin.cases.models import OPEN_STATUSES, Case, CaseExtension, Category, Channel, Status
+from youlin.cases.models import MASKED_REPORTER_CHANNELS, OPEN_STATUSES, Case, CaseExtension, Category, Channel, Status
 from youlin.parties.models import Organisation
 from youlin.photos.services import PhotoError, photo_prepare
 from youlin.places.geo import shape_from_geojson
@@ -47,8 +47,6 @@ from youlin.places.models import Building, Community
 from youlin.places.selectors import community_geojson, community_structure
 
 # ---------------------------------------------------------------- helpers
-
-MASKED_CHANNELS = {Channel.RESIDENT, Channel.HOTLINE, Channel.API}
 
 
 def _case_map(case: Case) -> dict:
@@ -381,7 +379,7 @@ def _render_case(
         "show_reporter": manager and not public,
         # Residents' names and phones are masked for everyone who does not manage the case; staff reporting
         # in their role (patrol, door-to-door) are not residents.
-        "mask_reporter": not (manager and not public) and case.channel in MASKED_CHANNELS,
+        "mask_reporter": not (manager and not public) and case.channel in MASKED_REPORTER_CHANNELS,
         "has_steps": bool(forms or pending or reroute),
         "following": selectors.is_following(request.user, case) if request.user.is_authenticated else False,
         "overdue": case.is_open and case.deadline < timezone.now(),

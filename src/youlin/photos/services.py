@@ -135,9 +135,11 @@ def photo_prepare(upload) -> PreparedPhoto:
 
 
 @transaction.atomic
-def photo_create(*, actor, upload) -> Photo:
-    """Store a cleaned photo and its thumbnail through Django's storage API."""
-    prepared = photo_prepare(upload)
+def photo_create(*, actor, upload=None, prepared: PreparedPhoto | None = None) -> Photo:
+    """Store a cleaned photo and its thumbnail through Django's storage API. Pass ``prepared`` when the upload
+    was already checked with ``photo_prepare``, so it is not decoded twice."""
+    if prepared is None:
+        prepared = photo_prepare(upload)
     digest = hashlib.sha256(prepared.content).hexdigest()
     photo = Photo(
         content_type=prepared.content_type,
