@@ -21,7 +21,7 @@ def test_enqueue_due_respects_intervals(monkeypatch):
     assert calls == ["run", "run"]
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection when it stops (PostgreSQL)
 def test_worker_batch_runs_with_nothing_queued(monkeypatch):
     from django.core.management import call_command
 
