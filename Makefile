@@ -46,8 +46,9 @@ test: install
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
+# SIZE=full|small; against YOULIN_DATABASE_URL if set, else a scratch PostgreSQL database on 127.0.0.1.
 bench: install
-	@echo "No benchmarks yet (see issue 5)."
+	$(BIN)/python bench/run.py --size $(SIZE)
 
 clean-venv:
 	rm -rf $(VENV)
