@@ -67,7 +67,8 @@ def case_search(
     after = decode_cursor(cursor)
     if after is not None:
         at, pk = after
-        qs = qs.filter(Q(registered_at__lt=at) | Q(registered_at=at, id__lt=pk))
+        # The redundant bound lets the database range-scan the (registered_at, id) index from the cursor.
+        qs = qs.filter(registered_at__lte=at).filter(Q(registered_at__lt=at) | Q(id__lt=pk))
     rows = list(qs.order_by("-registered_at", "-id")[: limit + 1])
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return CasePage(rows=rows[:limit], next_cursor=next_cursor)

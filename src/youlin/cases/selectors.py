@@ -256,7 +256,8 @@ def case_list(
         qs = qs.filter(status=status)
     if after is not None:
         at, pk = after
-        qs = qs.filter(Q(registered_at__lt=at) | Q(registered_at=at, id__lt=pk))
+        # The redundant bound lets the database range-scan the (registered_at, id) index from the cursor.
+        qs = qs.filter(registered_at__lte=at).filter(Q(registered_at__lt=at) | Q(id__lt=pk))
     return list(qs.order_by("-registered_at", "-id")[:limit])
 
 
@@ -477,30 +478,32 @@ class Measures:
         )
 
 
-def _measure_aggregates(start: datetime, end: datetime) -> dict:
+def _measure_aggregates(start: datetime, end: datetime, *, distinct: bool) -> dict:
+    """COUNT(DISTINCT) only where a to-many join can repeat a case (grouping by responsible party): a plain
+    COUNT spares PostgreSQL a sort per measure."""
     counted = ~Q(status__in=[Status.VOIDED, Status.MERGED])
     closed = Q(closed_at__gte=start, closed_at__lt=end)
     visited = Q(evaluated_at__gte=start, evaluated_at__lt=end)
     return {
         "registered_count": Count(
-            "id", filter=counted & Q(registered_at__gte=start, registered_at__lt=end), distinct=True
+            "id", filter=counted & Q(registered_at__gte=start, registered_at__lt=end), distinct=distinct
         ),
-        "closed_count": Count("id", filter=closed, distinct=True),
-        "closed_on_time_count": Count("id", filter=closed & Q(closed_at__lte=F("deadline")), distinct=True),
+        "closed_count": Count("id", filter=closed, distinct=distinct),
+        "closed_on_time_count": Count("id", filter=closed & Q(closed_at__lte=F("deadline")), distinct=distinct),
         "due_open_count": Count(
             "id",
             filter=counted
             & Q(deadline__gte=start, deadline__lt=end)
             & (Q(closed_at__isnull=True) | Q(closed_at__gte=end)),
-            distinct=True,
+            distinct=distinct,
         ),
-        "rework_closed_count": Count("id", filter=closed & Q(rework_count__gt=0), distinct=True),
-        "visit_count": Count("id", filter=visited, distinct=True),
-        "responded_count": Count("id", filter=visited & Q(responded=True), distinct=True),
-        "resolved_count": Count("id", filter=visited & Q(resolved=True), distinct=True),
-        "satisfied_count": Count("id", filter=visited & Q(satisfaction=Satisfaction.SATISFIED), distinct=True),
+        "rework_closed_count": Count("id", filter=closed & Q(rework_count__gt=0), distinct=distinct),
+        "visit_count": Count("id", filter=visited, distinct=distinct),
+        "responded_count": Count("id", filter=visited & Q(responded=True), distinct=distinct),
+        "resolved_count": Count("id", filter=visited & Q(resolved=True), distinct=distinct),
+        "satisfied_count": Count("id", filter=visited & Q(satisfaction=Satisfaction.SATISFIED), distinct=distinct),
         "basically_satisfied_count": Count(
-            "id", filter=visited & Q(satisfaction=Satisfaction.BASICALLY_SATISFIED), distinct=True
+            "id", filter=visited & Q(satisfaction=Satisfaction.BASICALLY_SATISFIED), distinct=distinct
         ),
     }
 
@@ -528,7 +531,7 @@ def case_measures(
         | Q(evaluated_at__gte=start, evaluated_at__lt=end)
     )
     qs = qs.filter(touched).order_by()
-    aggregates = _measure_aggregates(start, end)
+    aggregates = _measure_aggregates(start, end, distinct=group_by == "organisation")
     options = {"weights": weights, "basically_satisfied_weight": basically_satisfied_weight}
     if group_by is None:
         return Measures(**qs.aggregate(**aggregates), **options)
@@ -538,3 +541,16 @@ def case_measures(
         raise ValueError(f"group_by must be one of {sorted(GROUPS)}") from None
     rows = qs.values(path).annotate(**aggregates).order_by(path)
     return {row.pop(path): Measures(**row, **options) for row in rows}
+
+
+def case_photos_for(case_ids: Iterable[int]) -> dict[int, CasePhotos]:
+    """Before and after photos of several cases at once (one query), e.g. for a project's page."""
+    result: dict[int, CasePhotos] = {}
+    case_ids = list(case_ids)
+    for pk in case_ids:
+        result[pk] = CasePhotos([], [])
+    rows = CasePhoto.objects.filter(case_id__in=case_ids).select_related("photo").order_by("created_at", "id")
+    for row in rows:
+        pair = result[row.case_id]
+        (pair.before if row.kind == CasePhoto.Kind.BEFORE else pair.after).append(row)
+    return result

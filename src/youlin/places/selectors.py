@@ -71,12 +71,32 @@ def _nearest_within(layer: Layer, points: np.ndarray, max_distance: float) -> np
     return out
 
 
+def _checked_array(coords: Sequence[tuple[float, float]], crs: str) -> np.ndarray:
+    """Coordinates as an (n, 2) WGS-84 array. WGS-84 input is checked in bulk; anything odd (or GCJ-02, which
+    needs the per-point inverse) goes through ``check_point`` so the error names the problem."""
+    if crs == WGS84:
+        try:
+            arr = np.asarray(coords, dtype=float).reshape(-1, 2)
+        except (TypeError, ValueError):
+            arr = None
+        if (
+            arr is not None
+            and np.isfinite(arr).all()
+            and (np.abs(arr[:, 0]) <= 180).all()
+            and (np.abs(arr[:, 1]) <= 90).all()
+        ):
+            return arr
+    return np.array([check_point(lon, lat, crs) for lon, lat in coords], dtype=float).reshape(-1, 2)
+
+
 def locate_many(coords: Sequence[tuple[float, float]], *, crs: str = WGS84) -> list[LocatedIds | None]:
     """Locate many points at once (vectorised); ``None`` for a point outside every community."""
-    checked = [check_point(lon, lat, crs) for lon, lat in coords]
+    if crs not in (WGS84, "gcj02"):
+        check_point(0, 0, crs)  # raises the invalid_crs error
+    lonlat = _checked_array(coords, crs)
     index = get_index()
     frame = index.frame
-    xy = np.array([frame.xy(lon, lat) for lon, lat in checked], dtype=float).reshape(-1, 2)
+    xy = np.column_stack(((lonlat[:, 0] - frame.lon0) * frame.kx, (lonlat[:, 1] - frame.lat0) * frame.ky))
     points = shapely.points(xy)
 
     community_hit = _first_hit(index.communities, points)
@@ -89,24 +109,22 @@ def locate_many(coords: Sequence[tuple[float, float]], *, crs: str = WGS84) -> l
     grid_hit = _first_hit(index.grids, points)
     zone_hit = _first_hit(index.zones, points)
 
-    def pick(layer: Layer, hits: np.ndarray, i: int) -> int | None:
-        return layer.ids[hits[i]] if hits[i] >= 0 else None
+    def ids(layer: Layer, hits: np.ndarray) -> list[int | None]:
+        table = np.array(layer.ids + [0], dtype=np.int64)  # -1 picks the sentinel, replaced by None below
+        return [None if h < 0 else int(v) for h, v in zip(hits.tolist(), table[hits].tolist(), strict=True)]
 
+    communities = ids(index.communities, community_hit)
+    compounds = ids(index.compounds, compound_hit)
+    buildings = ids(index.buildings, building_hit)
+    grids = ids(index.grids, grid_hit)
+    zones = ids(index.zones, zone_hit)
     results: list[LocatedIds | None] = []
-    for i, (lon, lat) in enumerate(checked):
-        if community_hit[i] < 0:
-            results.append(None)
-            continue
+    for i, (lon, lat) in enumerate(lonlat.tolist()):
+        community = communities[i]
         results.append(
-            LocatedIds(
-                lon=lon,
-                lat=lat,
-                community_id=index.communities.ids[community_hit[i]],
-                compound_id=pick(index.compounds, compound_hit, i),
-                building_id=pick(index.buildings, building_hit, i),
-                grid_id=pick(index.grids, grid_hit, i),
-                zone_id=pick(index.zones, zone_hit, i),
-            )
+            None
+            if community is None
+            else LocatedIds(lon, lat, community, compounds[i], buildings[i], grids[i], zones[i])
         )
     return results
 
