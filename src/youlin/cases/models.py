@@ -311,6 +311,9 @@ class EventKind(models.TextChoices):
     SUPERVISED = "supervised", _("督办")
     MERGED = "merged", _("合并至其他案件")
     ABSORBED = "absorbed", _("合并其他案件")
+    DELIBERATED = "deliberated", _("议事协商形成决议")
+    ACTION_ITEM_DONE = "action_item_done", _("任务完成")
+    ESCALATED = "escalated", _("申报专项")
 
 
 class AppendOnlyError(RuntimeError):

@@ -40,6 +40,7 @@ from youlin.cases.forms import (
 )
 from youlin.cases.listing import case_search
 from youlin.cases.models import MASKED_REPORTER_CHANNELS, OPEN_STATUSES, Case, CaseExtension, Category, Channel, Status
+from youlin.deliberation.selectors import meetings_for_case, resolutions_for_case
 from youlin.parties.models import Organisation
 from youlin.photos.services import PhotoError, photo_prepare
 from youlin.places.geo import shape_from_geojson
@@ -381,6 +382,9 @@ def _render_case(
         # in their role (patrol, door-to-door) are not residents.
         "mask_reporter": not (manager and not public) and case.channel in MASKED_REPORTER_CHANNELS,
         "has_steps": bool(forms or pending or reroute),
+        "meetings": [] if public else meetings_for_case(case),
+        "resolutions": [] if public else resolutions_for_case(case),
+        "can_convene": not public and case.needs_deliberation and case.is_open and manager,
         "following": selectors.is_following(request.user, case) if request.user.is_authenticated else False,
         "overdue": case.is_open and case.deadline < timezone.now(),
         "point": {

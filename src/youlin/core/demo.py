@@ -496,4 +496,7 @@ def load_demo(*, with_cases: bool = True) -> None:
         )
     _user("district", "区级管理员", superuser=True)
     if with_cases:
+        from youlin.deliberation.demo import load_demo_deliberation
+
         load_demo_cases()
+        load_demo_deliberation()

@@ -390,3 +390,15 @@ def test_duplicate_radius_is_configurable(client, users, settings):
     assert case.number not in client.get(url, {"category": case.category_id, "lon": lon, "lat": lat}).content.decode()
     settings.YOULIN_DUPLICATE_RADIUS_M = 100
     assert case.number in client.get(url, {"category": case.category_id, "lon": lon, "lat": lat}).content.decode()
+
+
+def test_case_needing_deliberation_offers_a_meeting(client, users):
+    from youlin.cases.tests.factories import yard36_open_point
+
+    case = register(users.spk_grid, point=yard36_open_point(), code="06081")
+    assert case.needs_deliberation
+    client.force_login(users.spk_staff)
+    html = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert 'data-testid="convene"' in html and 'data-testid="case-meetings"' in html
+    client.force_login(users.spk_grid)
+    assert 'data-testid="convene"' not in client.get(reverse("cases:detail", args=[case.number])).content.decode()

@@ -1,0 +1,362 @@
+"""Reads about meetings that encode a rule: visibility, voting rights, the tally, task lists and notices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from youlin.access import policy
+from youlin.deliberation.models import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Invitation,
+    Meeting,
+    NoticeResponse,
+    Proposal,
+    PublicNotice,
+    Resolution,
+    Vote,
+)
+from youlin.parties.models import Membership
+
+PAGE_SIZE = 20
+
+# ---------------------------------------------------------------- visibility and lists
+
+
+def meetings_visible(user, action: str = policy.VIEW) -> QuerySet[Meeting]:
+    return policy.scope(user, Meeting.objects.all(), action)
+
+
+@dataclass
+class Page:
+    rows: list
+    next_cursor: str | None
+
+
+def encode_cursor(at, pk: int) -> str:
+    return f"{at.isoformat()}~{pk}"
+
+
+def decode_cursor(value: str | None, *, as_date: bool = False):
+    if not value or "~" not in value:
+        return None
+    at, _sep, pk = value.rpartition("~")
+    try:
+        if as_date:
+            return date.fromisoformat(at), int(pk)
+        parsed = datetime.fromisoformat(at)
+        return (parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)), int(pk)
+    except ValueError:
+        return None
+
+
+def meeting_list(user, *, kind: str = "", cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """Visible meetings, latest first, keyset-paginated on (starts_at, id). One query."""
+    qs = (
+        meetings_visible(user)
+        .select_related("community", "compound")
+        .annotate(
+            item_count=Count("agenda_items", distinct=True),
+            resolution_count=Count("agenda_items__resolution", distinct=True),
+        )
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    after = decode_cursor(cursor)
+    if after is not None:
+        at, pk = after
+        qs = qs.filter(Q(starts_at__lt=at) | Q(starts_at=at, id__lt=pk))
+    rows = list(qs.order_by("-starts_at", "-id")[: limit + 1])
+    next_cursor = encode_cursor(rows[limit - 1].starts_at, rows[limit - 1].pk) if len(rows) > limit else None
+    return Page(rows=rows[:limit], next_cursor=next_cursor)
+
+
+def meeting_with_everything(meeting: Meeting) -> Meeting:
+    """The meeting page's data in a fixed number of queries, whatever the number of items, votes or tasks."""
+    return (
+        Meeting.objects.select_related("community__subdistrict", "compound", "convener", "source_case")
+        .prefetch_related(
+            Prefetch("invitations", queryset=Invitation.objects.select_related("organisation", "person")),
+            Prefetch("attendances", queryset=Attendance.objects.select_related("person")),
+            Prefetch(
+                "agenda_items",
+                queryset=AgendaItem.objects.prefetch_related(
+                    "cases",
+                    Prefetch(
+                        "proposals",
+                        queryset=Proposal.objects.prefetch_related(
+                            Prefetch("votes", queryset=Vote.objects.select_related("voter"))
+                        ),
+                    ),
+                ),
+            ),
+            Prefetch(
+                "agenda_items__resolution__action_items",
+                queryset=ActionItem.objects.select_related("assignee_organisation", "assignee_person", "case"),
+            ),
+            "materials__photo",
+            "notices",
+        )
+        .get(pk=meeting.pk)
+    )
+
+
+# ---------------------------------------------------------------- voting rights and the tally
+
+
+def voting_person_ids(meeting: Meeting) -> set[int]:
+    """People with a voting right: invited in person with one, or members of an organisation invited with one."""
+    direct = Invitation.objects.filter(meeting=meeting, can_vote=True, person__isnull=False).values_list(
+        "person_id", flat=True
+    )
+    via = Membership.objects.filter(
+        organisation__in=Invitation.objects.filter(meeting=meeting, can_vote=True, organisation__isnull=False).values(
+            "organisation"
+        )
+    ).values_list("person_id", flat=True)
+    return set(direct) | set(via)
+
+
+def invited_person_ids(meeting: Meeting) -> set[int]:
+    direct = Invitation.objects.filter(meeting=meeting, person__isnull=False).values_list("person_id", flat=True)
+    via = Membership.objects.filter(
+        organisation__in=Invitation.objects.filter(meeting=meeting, organisation__isnull=False).values("organisation")
+    ).values_list("person_id", flat=True)
+    return set(direct) | set(via)
+
+
+def eligible_voter_ids(meeting: Meeting) -> set[int]:
+    """Signed-in attendees with a voting right: the electorate of every vote in this meeting."""
+    signed_in = set(Attendance.objects.filter(meeting=meeting).values_list("person_id", flat=True))
+    return signed_in & voting_person_ids(meeting)
+
+
+class Outcome:
+    ADOPTED = "adopted"
+    REJECTED = "rejected"
+    NO_QUORUM = "no_quorum"
+    TIE = "tie"
+
+
+@dataclass
+class ProposalCount:
+    proposal: Proposal
+    for_count: int = 0
+    against_count: int = 0
+    abstain_count: int = 0
+    passes: bool = False
+
+    def as_dict(self) -> dict:
+        return {"for": self.for_count, "against": self.against_count, "abstain": self.abstain_count}
+
+
+@dataclass
+class Tally:
+    """The count of one agenda item. Quorum: at least ``quorum_percent`` of the eligible voters took part
+    (abstaining is taking part). A proposal passes when its "for" votes exceed ``pass_percent`` of its "for"
+    and "against" votes (abstentions are not counted there). The passing proposal with the most "for" votes
+    is adopted; two passing with as many, or a proposal with as many for as against, is a tie."""
+
+    eligible: int
+    voted: int
+    quorum_percent: int
+    pass_percent: int
+    counts: list[ProposalCount] = field(default_factory=list)
+
+    @property
+    def quorum_met(self) -> bool:
+        return self.eligible > 0 and self.voted * 100 >= self.quorum_percent * self.eligible
+
+    @property
+    def winner(self) -> Proposal | None:
+        return self._decide()[1]
+
+    @property
+    def outcome(self) -> str:
+        return self._decide()[0]
+
+    def _decide(self) -> tuple[str, Proposal | None]:
+        if not self.quorum_met:
+            return Outcome.NO_QUORUM, None
+        passing = [c for c in self.counts if c.passes]
+        if not passing:
+            if any(c.for_count and c.for_count == c.against_count for c in self.counts):
+                return Outcome.TIE, None
+            return Outcome.REJECTED, None
+        top = max(c.for_count for c in passing)
+        best = [c for c in passing if c.for_count == top]
+        if len(best) > 1:
+            return Outcome.TIE, None
+        return Outcome.ADOPTED, best[0].proposal
+
+    def as_dict(self) -> dict:
+        return {
+            "eligible": self.eligible,
+            "voted": self.voted,
+            "quorum_percent": self.quorum_percent,
+            "pass_percent": self.pass_percent,
+            "proposals": {str(c.proposal.pk): c.as_dict() for c in self.counts},
+        }
+
+
+def tally(item: AgendaItem, *, eligible: set[int] | None = None) -> Tally:
+    """Count the votes of an agenda item (votes of people without a standing vote are not counted)."""
+    meeting = item.meeting
+    eligible = eligible_voter_ids(meeting) if eligible is None else eligible
+    proposals = list(item.proposals.prefetch_related("votes"))
+    return count_votes(meeting, proposals, eligible)
+
+
+def count_votes(meeting: Meeting, proposals: list[Proposal], eligible: set[int]) -> Tally:
+    """The tally from proposals whose ``votes`` are loaded (no query)."""
+    counts = []
+    voters: set[int] = set()
+    for p in proposals:
+        c = ProposalCount(proposal=p)
+        for v in p.votes.all():
+            if v.voter_id not in eligible:
+                continue
+            voters.add(v.voter_id)
+            if v.choice == Vote.Choice.FOR:
+                c.for_count += 1
+            elif v.choice == Vote.Choice.AGAINST:
+                c.against_count += 1
+            else:
+                c.abstain_count += 1
+        decisive = c.for_count + c.against_count
+        c.passes = c.for_count > 0 and c.for_count * 100 > meeting.pass_percent * decisive
+        counts.append(c)
+    return Tally(
+        eligible=len(eligible),
+        voted=len(voters),
+        quorum_percent=meeting.quorum_percent,
+        pass_percent=meeting.pass_percent,
+        counts=counts,
+    )
+
+
+def invitation_candidates(community, compound=None) -> tuple[list, list]:
+    """Organisations of the community (and its sub-district's departments) and the residents and building
+    captains living there (of the compound when one is given): whom a meeting may invite. Two queries."""
+    from youlin.parties.models import Person
+    from youlin.parties.selectors import community_organisations
+
+    organisations = list(community_organisations(community.pk, community.subdistrict_id))
+    roles = ["resident", "building_captain"]
+    if compound is not None:
+        place = (
+            Q(memberships__compound=compound)
+            | Q(memberships__building__compound=compound)
+            | Q(memberships__entrance__building__compound=compound)
+        )
+    else:
+        place = (
+            Q(memberships__compound__community=community)
+            | Q(memberships__building__compound__community=community)
+            | Q(memberships__entrance__building__compound__community=community)
+        )
+    people = list(Person.objects.filter(place, memberships__role__in=roles).distinct().order_by("name"))
+    return organisations, people
+
+
+# ---------------------------------------------------------------- action items
+
+
+def _assigned_to(user) -> Q | None:
+    j = policy.jurisdiction_of(user)
+    parts = []
+    if j.person_id:
+        parts.append(Q(assignee_person_id=j.person_id))
+    if j.organisation_ids:
+        parts.append(Q(assignee_organisation_id__in=j.organisation_ids))
+    if not parts:
+        return None
+    condition = parts[0]
+    for part in parts[1:]:
+        condition |= part
+    return condition
+
+
+def my_action_items(user, *, open_only: bool = True, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """Action items assigned to the user or their organisations, soonest due first, keyset on (due_on, id)."""
+    condition = _assigned_to(user)
+    if condition is None:
+        return Page(rows=[], next_cursor=None)
+    qs = ActionItem.objects.filter(condition).select_related(
+        "assignee_organisation", "assignee_person", "case", "resolution__item__meeting"
+    )
+    if open_only:
+        qs = qs.filter(status=ActionItem.Status.OPEN)
+    after = decode_cursor(cursor, as_date=True)
+    if after is not None:
+        due, pk = after
+        qs = qs.filter(Q(due_on__gt=due) | Q(due_on=due, id__gt=pk))
+    rows = list(qs.order_by("due_on", "id")[: limit + 1])
+    next_cursor = encode_cursor(rows[limit - 1].due_on, rows[limit - 1].pk) if len(rows) > limit else None
+    return Page(rows=rows[:limit], next_cursor=next_cursor)
+
+
+def is_assignee(user, item: ActionItem) -> bool:
+    j = policy.jurisdiction_of(user)
+    return (item.assignee_person_id is not None and item.assignee_person_id == j.person_id) or (
+        item.assignee_organisation_id is not None and item.assignee_organisation_id in j.organisation_ids
+    )
+
+
+def action_items_due_for_reminder(today: date, *, limit: int = 500) -> list[ActionItem]:
+    """Open action items past their due date not yet reminded today (one query)."""
+    return list(
+        ActionItem.objects.filter(status=ActionItem.Status.OPEN, due_on__lt=today)
+        .filter(Q(last_reminded_on__isnull=True) | Q(last_reminded_on__lt=today))
+        .select_related("resolution__item__meeting", "assignee_person")
+        .order_by("due_on", "id")[:limit]
+    )
+
+
+# ---------------------------------------------------------------- notices
+
+
+def notice_is_open(notice: PublicNotice, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return notice.starts_at <= now < notice.ends_at
+
+
+def notice_counts(notice: PublicNotice) -> dict[str, int]:
+    rows = dict(notice.responses.values_list("stance").annotate(n=Count("id")).order_by())
+    return {"support": rows.get(NoticeResponse.Stance.SUPPORT, 0), "object": rows.get(NoticeResponse.Stance.OBJECT, 0)}
+
+
+def objections(notice: PublicNotice) -> list[NoticeResponse]:
+    return list(notice.responses.filter(stance=NoticeResponse.Stance.OBJECT).order_by("created_at", "id"))
+
+
+def own_response(user, notice: PublicNotice) -> NoticeResponse | None:
+    if not user.is_authenticated:
+        return None
+    return notice.responses.filter(user=user).first()
+
+
+# ---------------------------------------------------------------- a case's meetings and resolutions
+
+
+def meetings_for_case(case) -> list[Meeting]:
+    """Meetings that had the case on their agenda or were convened from it, latest first (one query)."""
+    return list(
+        Meeting.objects.filter(Q(agenda_items__cases=case) | Q(source_case=case))
+        .distinct()
+        .order_by("-starts_at", "-id")
+    )
+
+
+def resolutions_for_case(case) -> list[Resolution]:
+    return list(
+        Resolution.objects.filter(item__cases=case)
+        .select_related("proposal", "item__meeting")
+        .prefetch_related("action_items")
+        .order_by("-decided_at", "-id")
+    )

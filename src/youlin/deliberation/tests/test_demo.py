@@ -1,0 +1,27 @@
+"""The demo tells the 36号院 story once, however often it is loaded."""
+
+import pytest
+
+from youlin.deliberation.demo import load_demo_deliberation
+from youlin.deliberation.models import Meeting, Resolution
+from youlin.projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_story_loads_once(demo_cases):
+    meeting = load_demo_deliberation()
+    assert meeting is not None and meeting.status == "held"
+    assert Resolution.objects.get().proposal.title.startswith("拆除甲楼单元门东侧墙围")
+    project = Project.objects.get()
+    assert project.status == "under_construction" and project.progress == 62  # (100 + 3 × 50) / 4
+    assert project.plan_versions.count() == 2
+    assert load_demo_deliberation() is None
+    assert Meeting.objects.filter(kind="deliberation").count() == 1 and Project.objects.count() == 1
+
+
+def test_the_finished_demo_story(demo_cases):
+    load_demo_deliberation(finish=True)
+    project = Project.objects.get()
+    assert project.status == "accepted" and project.ratings.get().satisfaction == "satisfied"
+    assert {c.status for c in project.cases.all()} == {"closed"}

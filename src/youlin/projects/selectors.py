@@ -1,0 +1,130 @@
+"""Reads about projects: visibility (staff, the contractor, residents once approved), the list, the plan's
+history as diffs, progress, and the time from the first report to acceptance."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from youlin.access import policy
+from youlin.cases.selectors import case_photos_for
+from youlin.deliberation import permissions
+from youlin.deliberation.selectors import Page, decode_cursor, encode_cursor
+from youlin.projects.models import PlanVersion, ProgressUpdate, Project, ProjectPhoto
+
+PAGE_SIZE = 20
+PUBLIC_STATUSES = (Project.Status.APPROVED, Project.Status.UNDER_CONSTRUCTION, Project.Status.ACCEPTED)
+
+
+def projects_visible(user, action: str = policy.VIEW) -> QuerySet[Project]:
+    return policy.scope(user, Project.objects.all(), action)
+
+
+def project_for(user, pk: int) -> tuple[Project | None, bool]:
+    """The project and whether the user sees it in full (staff, the contractor) or as a resident (approved
+    onwards, in their community). ``(None, False)``: not theirs to see."""
+    project = projects_visible(user).filter(pk=pk).first()
+    if project is not None:
+        return project, True
+    project = Project.objects.filter(pk=pk, status__in=PUBLIC_STATUSES).first()
+    if project is not None and permissions.is_resident_of(user, project.community_id):
+        return project, False
+    return None, False
+
+
+def project_list(user, *, status: str = "", cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """Visible projects, latest application first, keyset on (applied_at, id). One query."""
+    qs = projects_visible(user).select_related("community", "compound", "contractor")
+    if status:
+        qs = qs.filter(status=status)
+    after = decode_cursor(cursor)
+    if after is not None:
+        at, pk = after
+        qs = qs.filter(Q(applied_at__lt=at) | Q(applied_at=at, id__lt=pk))
+    rows = list(qs.order_by("-applied_at", "-id")[: limit + 1])
+    next_cursor = encode_cursor(rows[limit - 1].applied_at, rows[limit - 1].pk) if len(rows) > limit else None
+    return Page(rows=rows[:limit], next_cursor=next_cursor)
+
+
+@dataclass
+class PlanChange:
+    version: PlanVersion
+    scope_diff: list[tuple[str, str]]
+    plan_diff: list[tuple[str, str]]
+    budget_before: object = None
+
+
+def _diff(before: str, after: str) -> list[tuple[str, str]]:
+    """Line diff as (mark, text): "+" added, "-" removed, " " kept."""
+    rows = []
+    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+        mark, text = line[:1], line[2:]
+        if mark in {"+", "-", " "}:
+            rows.append((mark, text))
+    return rows
+
+
+def plan_history(project: Project) -> list[PlanChange]:
+    """Every plan version, newest first, each with what changed from the one before (one query)."""
+    versions = list(project.plan_versions.select_related("author").order_by("number"))
+    changes = []
+    previous = None
+    for v in versions:
+        if previous is None:
+            changes.append(PlanChange(version=v, scope_diff=[], plan_diff=[]))
+        else:
+            changes.append(
+                PlanChange(
+                    version=v,
+                    scope_diff=_diff(previous.scope, v.scope),
+                    plan_diff=_diff(previous.plan, v.plan),
+                    budget_before=previous.budget if previous.budget != v.budget else None,
+                )
+            )
+        previous = v
+    return list(reversed(changes))
+
+
+def progress_updates(project: Project) -> list[ProgressUpdate]:
+    return list(
+        project.updates.select_related("milestone").prefetch_related(
+            Prefetch("photos", queryset=ProjectPhoto.objects.select_related("photo"))
+        )
+    )
+
+
+def project_photos(project: Project) -> dict[str, list[ProjectPhoto]]:
+    result: dict[str, list[ProjectPhoto]] = {k: [] for k in ProjectPhoto.Kind.values}
+    for row in project.photos.select_related("photo").order_by("id"):
+        result[row.kind].append(row)
+    return result
+
+
+def linked_cases_with_photos(project: Project) -> list[tuple]:
+    rows = list(project.cases.select_related("category").order_by("registered_at", "id"))
+    photos = case_photos_for([c.pk for c in rows])
+    return [(c, photos[c.pk]) for c in rows]
+
+
+def time_to_acceptance(project: Project) -> timedelta | None:
+    """From the first report of any linked case to the acceptance: the speed residents praised."""
+    if project.accepted_at is None or project.first_reported_at is None:
+        return None
+    return project.accepted_at - project.first_reported_at
+
+
+def duration_label(value: timedelta | None) -> str:
+    from django.utils.translation import gettext as _
+
+    if value is None:
+        return ""
+    days, seconds = value.days, value.seconds
+    hours = seconds // 3600
+    if days:
+        return _("%(days)d 天 %(hours)d 小时") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)d 小时") % {"hours": hours}
+    return _("%(minutes)d 分钟") % {"minutes": seconds // 60}
