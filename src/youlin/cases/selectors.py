@@ -531,7 +531,9 @@ def case_measures(
         | Q(evaluated_at__gte=start, evaluated_at__lt=end)
     )
     qs = qs.filter(touched).order_by()
-    aggregates = _measure_aggregates(start, end, distinct=group_by == "organisation")
+    # No COUNT(DISTINCT) even when grouping by responsible party: (case, organisation) is unique, and a
+    # permission-scoped queryset filters by subquery, never by a to-many join that would repeat a case.
+    aggregates = _measure_aggregates(start, end, distinct=False)
     options = {"weights": weights, "basically_satisfied_weight": basically_satisfied_weight}
     if group_by is None:
         return Measures(**qs.aggregate(**aggregates), **options)
@@ -541,6 +543,38 @@ def case_measures(
         raise ValueError(f"group_by must be one of {sorted(GROUPS)}") from None
     rows = qs.values(path).annotate(**aggregates).order_by(path)
     return {row.pop(path): Measures(**row, **options) for row in rows}
+
+
+def case_measures_series(
+    *,
+    periods: list[tuple[datetime, datetime]],
+    cases: QuerySet[Case] | None = None,
+    weights: tuple[float, float, float] = DEFAULT_WEIGHTS,
+    basically_satisfied_weight: float = BASICALLY_SATISFIED_WEIGHT,
+) -> list[Measures]:
+    """The measures for each of several periods (e.g. the months of a trend) in ONE aggregate query: each
+    period's counts are FILTERed aggregates over a single scan. Same definitions as ``case_measures``."""
+    if not periods:
+        return []
+    qs = Case.objects.all() if cases is None else cases
+    first, last = min(p[0] for p in periods), max(p[1] for p in periods)
+    touched = (
+        Q(registered_at__gte=first, registered_at__lt=last)
+        | Q(closed_at__gte=first, closed_at__lt=last)
+        | Q(deadline__gte=first, deadline__lt=last)
+        | Q(evaluated_at__gte=first, evaluated_at__lt=last)
+    )
+    aggregates = {}
+    for i, (start, end) in enumerate(periods):
+        for name, expression in _measure_aggregates(start, end, distinct=False).items():
+            aggregates[f"p{i}_{name}"] = expression
+    row = qs.filter(touched).order_by().aggregate(**aggregates)
+    options = {"weights": weights, "basically_satisfied_weight": basically_satisfied_weight}
+    result = []
+    for i in range(len(periods)):
+        prefix = f"p{i}_"
+        result.append(Measures(**{k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}, **options))
+    return result
 
 
 def case_photos_for(case_ids: Iterable[int]) -> dict[int, CasePhotos]:

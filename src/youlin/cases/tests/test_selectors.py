@@ -235,3 +235,29 @@ def test_measures_of_what_a_user_may_see(month, users):
 def test_measures_reject_an_unknown_grouping(demo):
     with pytest.raises(ValueError):
         case_measures(start=f.Clock(None).now, end=None, group_by="colour")
+
+
+def test_measures_series_equal_measures_per_period(users, clock):
+    """One query for many periods gives exactly what case_measures gives for each period alone."""
+    from datetime import timedelta
+
+    from youlin.cases.selectors import case_measures, case_measures_series
+    from youlin.cases.tests.factories import register, walk
+
+    walk(register(users.spk_grid), staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid)
+    clock.advance(days=20)
+    register(users.spk_grid)
+    clock.advance(days=15)
+    walk(register(users.spk_grid), staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid)
+    start = clock.now - timedelta(days=40)
+    periods = [(start + timedelta(days=10 * i), start + timedelta(days=10 * (i + 1))) for i in range(5)]
+    series = case_measures_series(periods=periods)
+    for (a, b), measures in zip(periods, series, strict=True):
+        alone = case_measures(start=a, end=b)
+        assert (measures.registered_count, measures.closed_count, measures.due_count, measures.closure_rate) == (
+            alone.registered_count,
+            alone.closed_count,
+            alone.due_count,
+            alone.closure_rate,
+        )
+    assert sum(m.registered_count for m in series) == 3
