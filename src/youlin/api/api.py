@@ -9,7 +9,7 @@ from django.urls import path
 from ninja import NinjaAPI
 
 from youlin.api import errors
-from youlin.api.routers import cases, places
+from youlin.api.routers import cases, governance, places
 
 
 class YoulinAPI(NinjaAPI):
@@ -33,3 +33,4 @@ api = YoulinAPI(
 errors.install(api)
 api.add_router("", cases.router)
 api.add_router("", places.router)
+api.add_router("", governance.router)
