@@ -360,3 +360,12 @@ def resolutions_for_case(case) -> list[Resolution]:
         .prefetch_related("action_items")
         .order_by("-decided_at", "-id")
     )
+
+
+def public_notices(community, now: datetime | None = None) -> list[str]:
+    """Outcomes under public notice now, one line each for the community's public page (no personal data)."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    rows = PublicNotice.objects.filter(community=community, starts_at__lte=now, ends_at__gt=now).order_by("ends_at")
+    return [f"{n.title}（{timezone.localtime(n.ends_at):%m-%d}）" for n in rows[:10]]

@@ -128,3 +128,34 @@ def duration_label(value: timedelta | None) -> str:
     if hours:
         return _("%(hours)d 小时") % {"hours": hours}
     return _("%(minutes)d 分钟") % {"minutes": seconds // 60}
+
+
+# ---------------------------------------------------------------- public pages and the bulletin
+
+
+def public_projects(community) -> list[str]:
+    """Approved projects under way or accepted, as one line each for the community's public page."""
+    rows = Project.objects.filter(
+        community=community,
+        status__in=[Project.Status.APPROVED, Project.Status.UNDER_CONSTRUCTION, Project.Status.ACCEPTED],
+    ).order_by("-applied_at")[:10]
+    return [f"{p.title} · {p.get_status_display()} · {p.progress}%" for p in rows]
+
+
+def bulletin_sentences(community, period) -> list[str]:
+    """Accepted projects of the period written as sentences for the bulletin."""
+    from django.utils.translation import gettext as _
+
+    sentences = []
+    for p in Project.objects.filter(
+        community=community, status=Project.Status.ACCEPTED, accepted_at__gte=period.start, accepted_at__lt=period.end
+    ).order_by("accepted_at"):
+        elapsed = time_to_acceptance(p)
+        if elapsed is None:
+            sentences.append(_("“%(title)s”专项已完工验收。") % {"title": p.title})
+        else:
+            sentences.append(
+                _("“%(title)s”专项已完工验收，从居民首次反映到验收用时 %(days).0f 天。")
+                % {"title": p.title, "days": elapsed.total_seconds() / 86400}
+            )
+    return sentences

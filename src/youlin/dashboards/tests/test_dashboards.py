@@ -176,3 +176,16 @@ def test_bulletin_only_for_own_communities(client, users, story):
     assert response.status_code == 400 and not Bulletin.objects.exists()
     client.force_login(users.spk_grid)
     assert client.get(reverse("dashboards:bulletins")).status_code == 404
+
+
+def test_public_page_shows_projects_and_notices_of_the_story(client, demo):
+    from youlin.core.demo import load_demo_cases
+    from youlin.deliberation.demo import load_demo_deliberation
+
+    load_demo_cases()
+    load_demo_deliberation()
+    html = client.get(reverse("community-public", args=["shoupakou-nanjie"])).content.decode()
+    assert "进行中的项目" in html
+    from youlin.projects.models import Project
+
+    assert Project.objects.get().title in html
