@@ -16,6 +16,8 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) > 1 and argv[1] == "demo":
         os.environ.setdefault("YOULIN_DEMO", "1")
         os.environ.setdefault("YOULIN_DEBUG", "1")
+        # One process, no worker beside it: background tasks (large imports, e-mail copies) run at once.
+        os.environ.setdefault("YOULIN_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)

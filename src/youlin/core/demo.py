@@ -497,6 +497,10 @@ def load_demo(*, with_cases: bool = True) -> None:
     _user("district", "区级管理员", superuser=True)
     if with_cases:
         from youlin.deliberation.demo import load_demo_deliberation
+        from youlin.ledgers.demo import load_demo_ledgers
+        from youlin.volunteers.demo import load_demo_volunteers
 
         load_demo_cases()
         load_demo_deliberation()
+        load_demo_ledgers()
+        load_demo_volunteers()

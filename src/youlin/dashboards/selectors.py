@@ -3,7 +3,7 @@ dashboard figure and the measures' definition are one and the same computation."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet
@@ -96,6 +96,9 @@ class Dashboard:
     hotspots: list
     parties: list[tuple[Organisation, case_selectors.Measures]]
     trend: list[dict]
+    campaigns: list = field(default_factory=list)
+    ledger_counters: list = field(default_factory=list)
+    volunteer_hours: list = field(default_factory=list)
 
 
 def _month_keys(period: Period) -> list[str]:
@@ -156,6 +159,10 @@ def dashboard(user, area: Area, period: Period, *, now: datetime | None = None) 
         key=lambda pair: (-(pair[1].on_time_rate or 0), -(pair[1].satisfaction_rate or 0), pair[0].name),
     )
     trend = _monthly_rates(cases, months, period)
+    from youlin.ledgers.selectors import community_ledger_figures
+    from youlin.volunteers.selectors import community_hours
+
+    campaigns, counters = community_ledger_figures(area.community_ids)
     return Dashboard(
         measures=measures,
         months=months,
@@ -168,6 +175,9 @@ def dashboard(user, area: Area, period: Period, *, now: datetime | None = None) 
         hotspots=case_selectors.recurrence_hotspots(cases=cases, min_count=4),
         parties=parties,
         trend=trend,
+        campaigns=campaigns,
+        ledger_counters=counters,
+        volunteer_hours=community_hours(area.community_ids, period.start, period.end),
     )
 
 

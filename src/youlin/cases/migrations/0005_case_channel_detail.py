@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_category_time_limit'),
+        ("cases", "0004_category_time_limit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='channel_detail',
-            field=models.CharField(blank=True, help_text='经接口提交时为所用接口密钥的名称', max_length=64, verbose_name='渠道说明'),
+            model_name="case",
+            name="channel_detail",
+            field=models.CharField(
+                blank=True, help_text="经接口提交时为所用接口密钥的名称", max_length=64, verbose_name="渠道说明"
+            ),
         ),
     ]

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def snapshot():
     counts = {}
-    for app in ("places", "parties", "accounts"):
+    for app in ("places", "parties", "accounts", "cases", "deliberation", "projects", "ledgers", "volunteers"):
         for model in apps.get_app_config(app).get_models():
             if model.__name__ == "PlacesRevision":
                 continue
@@ -20,6 +20,7 @@ def snapshot():
 
 
 def test_loading_twice_changes_nothing(demo):
+    load_demo()  # the whole demo: cases, meetings, ledgers and volunteers too
     before = snapshot()
     from youlin.places.models import PlacesRevision
 

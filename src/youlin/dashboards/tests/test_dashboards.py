@@ -189,3 +189,18 @@ def test_public_page_shows_projects_and_notices_of_the_story(client, demo):
     from youlin.projects.models import Project
 
     assert Project.objects.get().title in html
+
+
+def test_dashboard_shows_campaigns_ledgers_and_volunteer_hours(client, demo_user, demo):
+    from youlin.core.demo import load_demo_cases
+    from youlin.ledgers.demo import load_demo_ledgers
+    from youlin.volunteers.demo import load_demo_volunteers
+
+    load_demo_cases()
+    load_demo_ledgers()
+    load_demo_volunteers()
+    client.force_login(demo_user("fwd_staff"))
+    html = client.get(reverse("dashboards:dashboard"), {"start": "2020-01-01"}).content.decode()
+    assert "清理堆物堆料" in html and "65" in html
+    assert "13" in html and "树坑" in html
+    assert "红墙小先锋志愿服务队" in html

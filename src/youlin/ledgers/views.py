@@ -1,0 +1,519 @@
+"""Ledger pages: campaigns with progress, ledgers and their entries (filters, keyset pagination, Excel export and
+import with the per-row report), door-to-door visits, frontage duties, zone coverage and logs.
+
+Views parse input, call a service or selector, and render. Reads go through the access policy (foreign rows are
+404); writes are services raising ``LedgerError`` with a message for the person in front of the screen.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from youlin.access import policy
+from youlin.cases.errors import CaseError
+from youlin.cases.models import Category
+from youlin.ledgers import selectors, services
+from youlin.ledgers.errors import LedgerError
+from youlin.ledgers.excel import COLUMNS, ledger_export, template_bytes
+from youlin.ledgers.forms import (
+    CampaignForm,
+    EntryFilterForm,
+    EntryForm,
+    FindingCaseForm,
+    FindingEntryForm,
+    InspectForm,
+    StepForm,
+    UploadForm,
+    VisitForm,
+    ZoneLogForm,
+)
+from youlin.ledgers.imports import ledger_import_start
+from youlin.ledgers.models import (
+    Campaign,
+    FrontageDuty,
+    Ledger,
+    LedgerEntry,
+    LedgerImport,
+    PhotoKind,
+    Visit,
+    VisitFinding,
+)
+from youlin.ledgers.resolvers import PlaceResolver, community_parties
+from youlin.places.models import Building, Zone
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _add_error(form, exc: LedgerError | CaseError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
+
+
+def _communities(request):
+    return list(policy.visible_communities(request.user).select_related("subdistrict").order_by("code"))
+
+
+def _ledger_for(request, pk: int, action: str = policy.VIEW) -> Ledger:
+    return policy.get_for(request.user, Ledger.objects.select_related("community__subdistrict"), action, pk=pk)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+# ---------------------------------------------------------------- overview and campaigns
+
+
+@login_required
+@require_GET
+def index(request):
+    ledgers = selectors.visible_ledgers(request.user)
+    j = policy.jurisdiction_of(request.user)
+    if not ledgers and not j.view_community_ids and not j.everything:
+        raise Http404
+    progress = selectors.campaign_progress(list(selectors.visible_campaigns(request.user)))
+    return render(request, "ledgers/index.html", {"ledgers": ledgers, "progress": progress})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaigns(request):
+    communities = _communities(request)
+    if not communities:
+        raise Http404
+    managed = [c for c in communities if services.manages(request.user, c)]
+    form = CampaignForm(request.POST or None, initial={"starts_on": timezone.localdate()})
+    if request.method == "POST":
+        if not managed:
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            community = next((c for c in managed if c.pk == data.get("community")), managed[0])
+            try:
+                services.campaign_create(
+                    actor=request.user,
+                    community=community,
+                    title=data["title"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    target_count=data["target_count"],
+                    description=data["description"],
+                )
+            except LedgerError as exc:
+                _add_error(form, exc)
+            else:
+                messages.success(request, _("已设立工作重点“%(title)s”。") % {"title": data["title"]})
+                return redirect("ledgers:campaigns")
+    progress = selectors.campaign_progress(list(selectors.visible_campaigns(request.user)))
+    status = 400 if form.errors else 200
+    return render(
+        request, "ledgers/campaigns.html", {"progress": progress, "form": form, "managed": managed}, status=status
+    )
+
+
+# ---------------------------------------------------------------- a ledger and its entries
+
+
+@login_required
+@require_GET
+def ledger_detail(request, pk: int):
+    ledger = _ledger_for(request, pk)
+    form = EntryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = selectors.entry_search(request.user, ledger, filters, cursor=filters.get("after"))
+    query = request.GET.copy()
+    query.pop("after", None)
+    context = {
+        "ledger": ledger,
+        "page": page,
+        "form": form,
+        "query": query,
+        "today": timezone.localdate(),
+        "can_change": services.manages(request.user, ledger.community_id),
+    }
+    if request.htmx and filters.get("after"):
+        return render(request, "ledgers/partials/entry_rows.html", context)
+    context.update(
+        {
+            "counters": selectors.ledger_counters(ledger),
+            "campaigns": Campaign.objects.filter(community_id=ledger.community_id).order_by("starts_on"),
+            "compounds": ledger.community.compounds.order_by("name"),
+        }
+    )
+    return render(request, "ledgers/ledger.html", context)
+
+
+@login_required
+@require_GET
+def export(request, pk: int):
+    ledger = _ledger_for(request, pk)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if request.GET.get("template"):
+        return _xlsx(template_bytes(ledger), f"{ledger.community.name}{ledger.name}模板.xlsx")
+    form = EntryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    filters.pop("after", None)
+    rows = selectors.entry_export_rows(request.user, ledger, filters)
+    content = ledger_export(ledger=ledger, entries=rows, base_url=request.build_absolute_uri("/").rstrip("/"))
+    return _xlsx(content, f"{ledger.community.name}{ledger.name}{stamp}.xlsx")
+
+
+def _entry_choices(ledger: Ledger):
+    return {
+        "places": PlaceResolver(ledger.community_id).labels(),
+        "parties": list(community_parties(ledger.community)),
+        "categories": Category.objects.filter(is_active=True, kind=Category.Kind.MATTER).order_by("-is_local", "code"),
+        "campaigns": Campaign.objects.filter(community_id=ledger.community_id).order_by("starts_on"),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_new(request, pk: int):
+    ledger = _ledger_for(request, pk, policy.CHANGE)
+    form = EntryForm(request.POST or None, request.FILES or None)
+    choices = _entry_choices(ledger)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry = services.ledger_entry_create(
+                actor=request.user,
+                ledger=ledger,
+                location_text=data["location_text"],
+                description=data["description"],
+                category=Category.objects.filter(pk=data["category"]).first() if data["category"] else None,
+                root_cause=data["root_cause"],
+                measure_class=data["measure_class"],
+                measure=data["measure"],
+                responsible_party=next((o for o in choices["parties"] if o.pk == data["responsible_party"]), None),
+                deadline=data["deadline"],
+                campaign=choices["campaigns"].filter(pk=data["campaign"]).first() if data["campaign"] else None,
+                photos=data["photos"],
+            )
+        except LedgerError as exc:
+            _add_error(form, exc)
+        else:
+            messages.success(request, _("已登记第 %(seq)d 条。") % {"seq": entry.seq})
+            return redirect("ledgers:entry", pk=entry.pk)
+    status = 400 if form.errors else 200
+    return render(request, "ledgers/entry_form.html", {"ledger": ledger, "form": form, **choices}, status=status)
+
+
+def _entry_for(request, pk: int, action: str = policy.VIEW) -> LedgerEntry:
+    return policy.get_for(
+        request.user,
+        LedgerEntry.objects.select_related(
+            "ledger__community", "compound", "building", "category", "responsible_party", "campaign", "case"
+        ),
+        action,
+        pk=pk,
+    )
+
+
+def _actions(entry: LedgerEntry) -> list[tuple[str, str]]:
+    return [
+        (name, str(services.ENTRY_ACTION_LABELS[name]))
+        for name, (sources, _target) in services.ENTRY_TRANSITIONS.items()
+        if entry.status in sources
+    ]
+
+
+@login_required
+@require_GET
+def entry_detail(request, pk: int):
+    entry = _entry_for(request, pk)
+    photos = list(entry.photos.select_related("photo"))
+    can_change = services.manages(request.user, entry.community_id)
+    return render(
+        request,
+        "ledgers/entry.html",
+        {
+            "entry": entry,
+            "before_photos": [p for p in photos if p.kind == PhotoKind.BEFORE],
+            "after_photos": [p for p in photos if p.kind == PhotoKind.AFTER],
+            "actions": _actions(entry) if can_change else [],
+            "can_change": can_change,
+            "form": StepForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def entry_act(request, pk: int, action: str):
+    entry = _entry_for(request, pk, policy.CHANGE)
+    if action not in services.ENTRY_TRANSITIONS and action != "photos":
+        raise Http404
+    form = StepForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "photos":
+                kind = request.POST.get("kind", PhotoKind.BEFORE)
+                services.ledger_entry_photo_add(actor=request.user, entry=entry, kind=kind, photos=data["photos"])
+            else:
+                services.ledger_entry_transition(
+                    actor=request.user,
+                    entry=entry,
+                    action=action,
+                    result=data["result"],
+                    done_on=data["done_on"],
+                    photos=data["photos"],
+                )
+        except LedgerError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("已保存。"))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("ledgers:entry", pk=entry.pk)
+
+
+# ---------------------------------------------------------------- import
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request, pk: int):
+    ledger = _ledger_for(request, pk, policy.CHANGE)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = ledger_import_start(actor=request.user, ledger=ledger, filename=upload.name, content=upload.read())
+        except LedgerError as exc:
+            _add_error(form, exc)
+        else:
+            return redirect("ledgers:import_status", pk=job.pk)
+    recent = LedgerImport.objects.filter(ledger=ledger).defer("content").order_by("-created_at")[:5]
+    context = {"ledger": ledger, "form": form, "recent": recent, "columns": [a[0] for a in COLUMNS.values()]}
+    return render(request, "ledgers/import.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def import_status(request, pk: int):
+    job = policy.get_for(
+        request.user, LedgerImport.objects.select_related("ledger__community").defer("content"), policy.CHANGE, pk=pk
+    )
+    template = "ledgers/partials/import_status.html" if request.htmx else "ledgers/import_status.html"
+    return render(request, template, {"job": job, "ledger": job.ledger})
+
+
+# ---------------------------------------------------------------- door-to-door visits
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visits(request):
+    communities = _communities(request)
+    if not communities:
+        raise Http404
+    form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate()})
+    buildings = list(
+        Building.objects.filter(compound__community__in=communities)
+        .select_related("compound")
+        .prefetch_related("entrances")
+        .order_by("compound__name", "name")
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        building = next((b for b in buildings if b.pk == data["building"]), None)
+        entrance = next((e for e in building.entrances.all() if e.pk == data["entrance"]), None) if building else None
+        try:
+            if building is None:
+                raise services.invalid(_("请选择楼栋。"), field="building")
+            visit = services.visit_record(
+                actor=request.user,
+                building=building,
+                entrance=entrance,
+                visited_on=data["visited_on"],
+                households_reached=data["households_reached"],
+                note=data["note"],
+                findings=data["findings"].splitlines(),
+            )
+        except LedgerError as exc:
+            _add_error(form, exc)
+        else:
+            messages.success(request, _("已记录走访。"))
+            return redirect("ledgers:visit", pk=visit.pk)
+    rows = (
+        policy.scope(request.user, Visit.objects.all())
+        .select_related("building__compound", "entrance", "person")
+        .prefetch_related("findings")
+        .order_by("-visited_on", "-id")[:50]
+    )
+    context = {"form": form, "buildings": buildings, "visits": rows}
+    return render(request, "ledgers/visits.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def visit_detail(request, pk: int):
+    visit = policy.get_for(
+        request.user, Visit.objects.select_related("building__compound", "entrance", "person", "community"), pk=pk
+    )
+    return render(
+        request,
+        "ledgers/visit.html",
+        {
+            "visit": visit,
+            "findings": visit.findings.select_related("case", "ledger_entry__ledger"),
+            "categories": Category.objects.filter(is_active=True, kind=Category.Kind.MATTER).order_by(
+                "-is_local", "code"
+            ),
+            "ledgers": Ledger.objects.filter(community_id=visit.community_id).order_by("kind", "name")
+            if services.manages(request.user, visit.community_id)
+            else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def finding_act(request, pk: int, target: str):
+    finding = policy.get_for(request.user, VisitFinding.objects.select_related("visit"), pk=pk)
+    try:
+        if target == "case":
+            form = FindingCaseForm(request.POST)
+            category = Category.objects.filter(pk=form.data.get("category"), is_active=True).first()
+            if not form.is_valid() or category is None:
+                raise services.invalid(_("请选择问题类别。"), field="category")
+            case = services.finding_to_case(actor=request.user, finding=finding, category=category)
+            messages.success(request, _("已登记为案件 %(number)s。") % {"number": case.number})
+        elif target == "entry":
+            form = FindingEntryForm(request.POST)
+            ledger = (
+                Ledger.objects.filter(pk=form.data.get("ledger"), community_id=finding.visit.community_id).first()
+                if form.is_valid()
+                else None
+            )
+            if ledger is None:
+                raise services.invalid(_("请选择台账。"), field="ledger")
+            entry = services.finding_to_entry(actor=request.user, finding=finding, ledger=ledger)
+            messages.success(request, _("已转入%(ledger)s第 %(seq)d 条。") % {"ledger": ledger.name, "seq": entry.seq})
+        else:
+            raise Http404
+    except LedgerError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("ledgers:visit", pk=finding.visit_id)
+
+
+# ---------------------------------------------------------------- frontage duties
+
+
+@login_required
+@require_GET
+def frontage(request):
+    if not _communities(request) and not policy.jurisdiction_of(request.user).organisation_ids:
+        raise Http404
+    return render(request, "ledgers/frontage.html", {"duties": selectors.frontage_duties(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def frontage_detail(request, pk: int):
+    duty = policy.get_for(request.user, FrontageDuty.objects.select_related("community", "organisation"), pk=pk)
+    j = policy.jurisdiction_of(request.user)
+    can_inspect = j.everything or duty.community_id in j.view_community_ids
+    form = InspectForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_inspect:
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                inspection = services.frontage_inspect(
+                    actor=request.user,
+                    duty=duty,
+                    sanitation_ok=data["sanitation_ok"],
+                    order_ok=data["order_ok"],
+                    greening_ok=data["greening_ok"],
+                    note=data["note"],
+                    photos=data["photos"],
+                )
+            except (LedgerError, CaseError) as exc:
+                _add_error(form, exc)
+            else:
+                if inspection.escalated_case_id:
+                    messages.warning(
+                        request,
+                        _("60 天内第 3 次不合格，已自动立案：%(number)s。")
+                        % {"number": inspection.escalated_case.number},
+                    )
+                else:
+                    messages.success(request, _("已记录检查结果。"))
+                return redirect("ledgers:frontage_detail", pk=duty.pk)
+    context = {
+        "duty": duty,
+        "inspections": selectors.frontage_inspections(duty),
+        "form": form,
+        "can_inspect": can_inspect,
+    }
+    return render(request, "ledgers/frontage_detail.html", context, status=400 if form.errors else 200)
+
+
+# ---------------------------------------------------------------- zone responsibility
+
+
+@login_required
+@require_GET
+def zones(request):
+    try:
+        days = max(1, min(365, int(request.GET.get("days", 14))))
+    except ValueError:
+        days = 14
+    coverage = selectors.zone_coverage(request.user, days=days)
+    loggable = selectors.loggable_zones(request.user)
+    if not coverage and not loggable and not _communities(request):
+        raise Http404
+    context = {
+        "coverage": coverage,
+        "days": days,
+        "uncovered": sum(1 for c in coverage if not c.covered),
+        "loggable": loggable,
+    }
+    return render(request, "ledgers/zones.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def zone_detail(request, pk: int):
+    loggable = {z.pk: z for z in selectors.loggable_zones(request.user)}
+    visible = policy.scope(request.user, Zone.objects.select_related("community"))
+    zone = visible.filter(pk=pk).first() or loggable.get(pk)
+    if zone is None:
+        raise Http404
+    form = ZoneLogForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if pk not in loggable:
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.zone_log_record(
+                    actor=request.user, zone=zone, kind=data["kind"], note=data["note"], photos=data["photos"]
+                )
+            except LedgerError as exc:
+                _add_error(form, exc)
+            else:
+                messages.success(request, _("已记录。"))
+                return redirect("ledgers:zone", pk=zone.pk)
+    context = {
+        "zone": zone,
+        "logs": selectors.zone_logs(request.user, zone),
+        "groups": services.zone_groups(zone),
+        "form": form,
+        "can_log": pk in loggable,
+    }
+    return render(request, "ledgers/zone.html", context, status=400 if form.errors else 200)

@@ -1,0 +1,21 @@
+"""Errors of volunteer work: a stable code for an API, a message that says what to do."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class VolunteerErrorCode(StrEnum):
+    PERMISSION_DENIED = "permission_denied"
+    INVALID_INPUT = "invalid_input"
+    FULL = "full"
+    ILLEGAL_TRANSITION = "illegal_transition"
+    ALREADY_DONE = "already_done"
+
+
+class VolunteerError(Exception):
+    def __init__(self, code: VolunteerErrorCode, message, *, field: str | None = None):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+        self.field = field
