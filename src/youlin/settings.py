@@ -175,6 +175,8 @@ YOULIN_RECURRENCE_DAYS = int(os.environ.get("YOULIN_RECURRENCE_DAYS", "90"))
 # Maps draw the project's own outlines; a base-map tile URL is optional (intranets are offline). Set
 # YOULIN_MAP_TILE_GCJ02=1 for a GCJ-02 tile source (AutoNavi and the like): the map then offsets WGS-84 data.
 YOULIN_MAP_TILE_URL = os.environ.get("YOULIN_MAP_TILE_URL", "")
+# Ledger imports with more rows than this run in the background worker, with a progress bar.
+YOULIN_LEDGER_IMPORT_SYNC_ROWS = int(os.environ.get("YOULIN_LEDGER_IMPORT_SYNC_ROWS", "300"))
 YOULIN_MAP_TILE_GCJ02 = env_bool("YOULIN_MAP_TILE_GCJ02", False)
 
 LOGGING = {
