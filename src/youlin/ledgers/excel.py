@@ -509,6 +509,16 @@ def _thumbnail_bytes(photo) -> bytes | None:
 def ledger_export(
     *, ledger: Ledger, entries: Iterable[LedgerEntry], base_url: str = "", embed_photos: bool = True
 ) -> bytes:
+    """The offices' layout is Chinese whatever the page's language, so a file always imports back."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return _ledger_export(ledger=ledger, entries=entries, base_url=base_url, embed_photos=embed_photos)
+
+
+def _ledger_export(
+    *, ledger: Ledger, entries: Iterable[LedgerEntry], base_url: str = "", embed_photos: bool = True
+) -> bytes:
     """The entries as the offices' .xlsx. ``entries`` come from ``selectors.entry_export_rows`` (photos,
     party, category, campaign and case prefetched). Photos: thumbnails in the 照片 column and a link to the
     entry's page, where the full pictures are."""

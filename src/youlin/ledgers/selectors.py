@@ -327,8 +327,11 @@ def bulletin_sentences(community, period) -> list[str]:
     sentences = []
     for p in progress:
         if p.done:
-            text = _("截至目前，社区“%(title)s”共完成 %(done)s 处") % {"title": p.campaign.title, "done": p.done}
-            text += _("，此项工作仍在持续进行中。") if p.continuing else "。"
+            values = {"title": p.campaign.title, "done": p.done}
+            if p.continuing:
+                text = _("截至目前，社区“%(title)s”共完成 %(done)s 处，此项工作仍在持续进行中。") % values
+            else:
+                text = _("截至目前，社区“%(title)s”共完成 %(done)s 处。") % values
             sentences.append(text)
     for ledger, label, count in counters:
         sentences.append(_("%(ledger)s：%(label)s %(count)s 处。") % {"ledger": ledger, "label": label, "count": count})
