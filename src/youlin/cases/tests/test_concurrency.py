@@ -11,7 +11,7 @@ from youlin.cases.models import Case
 from youlin.cases.tests import factories as f
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),  # data migrations' rows come back through the demo fixture
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL for concurrent transactions"),
 ]
 

@@ -12,7 +12,7 @@ from youlin.volunteers.errors import VolunteerError
 from youlin.volunteers.models import Activity, SignUp
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),  # data migrations' rows come back through the demo fixture
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL for concurrent transactions"),
 ]
 
