@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from youlin.access import policy
 from youlin.cases import selectors as case_selectors
-from youlin.cases.models import CLOSED_STATUSES, OPEN_STATUSES, Case, CasePhoto, Status
+from youlin.cases.models import CLOSED_STATUSES, OPEN_STATUSES, Case, Status
 from youlin.parties.models import Organisation
 from youlin.places.models import Community, Subdistrict
 
@@ -290,15 +290,16 @@ def recently_fixed(community: Community, *, limit: int = 12) -> list[FixedCase]:
         .select_related("category", "compound", "building")
         .order_by("-closed_at")[:limit]
     )
-    photos: dict[int, dict[str, list]] = {}
-    for p in CasePhoto.objects.filter(case__in=rows).select_related("photo").order_by("created_at", "pk"):
-        photos.setdefault(p.case_id, {"before": [], "after": []})[p.kind].append(p.photo)
+    photos = case_selectors.case_photos_for([c.pk for c in rows])
     result = []
     for c in rows:
         place = c.compound.name if c.compound_id else community.name
         if c.building_id:
             place += c.building.name
-        got = photos.get(c.pk, {"before": [], "after": []})
+        got = {
+            "before": [row.photo for row in photos[c.pk].before],
+            "after": [row.photo for row in photos[c.pk].after],
+        }
         result.append(
             FixedCase(
                 number=c.number,

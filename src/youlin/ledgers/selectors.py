@@ -186,14 +186,14 @@ def ledger_counters(ledger: Ledger) -> list[Counter]:
         .annotate(n=Count("id"))
         .order_by("-n", "category__name")
     )
-    labels = dict(MeasureClass.choices)
-    out = []
-    for row in rows:
-        name = row["category__name"] or ""
-        measure = str(labels.get(row["measure_class"], "")) if row["measure_class"] else ""
-        label = f"{name}（{measure}）" if name and measure else (name or measure or "—")
-        out.append(Counter(label=label, count=row["n"]))
-    return out
+    return [Counter(label=_counter_label(row), count=row["n"]) for row in rows]
+
+
+def _counter_label(row: dict) -> str:
+    """ "道路破损（维修）": the category with its measure class, as the seed counts done work."""
+    name = row["category__name"] or ""
+    measure = str(dict(MeasureClass.choices).get(row["measure_class"], "")) if row["measure_class"] else ""
+    return f"{name}（{measure}）" if name and measure else (name or measure or "—")
 
 
 # ---------------------------------------------------------------- frontage duties
@@ -308,14 +308,7 @@ def community_ledger_figures(community_ids: list[int]) -> tuple[list[CampaignPro
         .annotate(n=Count("id"))
         .order_by("ledger__name", "-n")
     )
-    labels = dict(MeasureClass.choices)
-    counters = []
-    for row in rows:
-        name = row["category__name"] or ""
-        measure = str(labels.get(row["measure_class"], "")) if row["measure_class"] else ""
-        counters.append(
-            (row["ledger__name"], f"{name}（{measure}）" if name and measure else (name or measure), row["n"])
-        )
+    counters = [(row["ledger__name"], _counter_label(row), row["n"]) for row in rows]
     return campaign_progress(campaigns), counters
 
 
