@@ -40,6 +40,7 @@ _CASE_STATUS = {
     CaseErrorCode.PERMISSION_DENIED: 403,
     CaseErrorCode.OUTSIDE_JURISDICTION: 404,
     CaseErrorCode.INVALID_INPUT: 422,
+    CaseErrorCode.NOT_FOUND: 404,
 }
 
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from ninja import Field, Schema
 
-from youlin.cases.models import Channel, Satisfaction, Status, Urgency
+from youlin.cases.models import Channel, Status, Urgency
 
 StatusFilter = Literal[tuple(["open", *Status.values])]  # type: ignore[valid-type]
 ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 UrgencyName = Literal[tuple(Urgency.values)]  # type: ignore[valid-type]
-SatisfactionName = Literal[tuple(Satisfaction.values)]  # type: ignore[valid-type]
 
 
 # ---------------------------------------------------------------- references
@@ -157,50 +156,6 @@ class CaseIn(Schema):
     reporter_phone: str = Field("", max_length=32)
     urgency: UrgencyName | None = None
     hotline_number: str = Field("", max_length=40)
-
-
-class StepIn(Schema):
-    expected_version: int = Field(ge=1, le=2_147_483_647)
-
-
-class NoteIn(StepIn):
-    note: str = Field("", max_length=2000)
-
-
-class ReasonIn(StepIn):
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-class VerifyIn(NoteIn):
-    passed: bool
-
-
-class EvaluateIn(StepIn):
-    satisfaction: SatisfactionName
-    comment: str = Field("", max_length=2000)
-
-
-class ExtensionRequestIn(StepIn):
-    requested_deadline: datetime
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-class ExtensionDecideIn(StepIn):
-    extension: int = Field(ge=1, le=2**63 - 1)
-    approve: bool
-    note: str = Field("", max_length=2000)
-    deadline: datetime | None = None
-
-
-class RerouteIn(StepIn):
-    organisations: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(min_length=1, max_length=20)
-    reason: str = Field(min_length=1, max_length=2000)
-    duty: str = Field("", max_length=32)
-
-
-class MergeIn(StepIn):
-    survivor: str = Field(min_length=1, max_length=24, description="The number of the case that goes on.")
-    reason: str = Field("", max_length=2000)
 
 
 # ---------------------------------------------------------------- places

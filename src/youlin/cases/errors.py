@@ -15,6 +15,7 @@ class CaseErrorCode(StrEnum):
     INVALID_INPUT = "invalid_input"
     WINDOW_CLOSED = "window_closed"
     ALREADY_DONE = "already_done"
+    NOT_FOUND = "not_found"
 
 
 class CaseError(Exception):

@@ -118,8 +118,9 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("说明"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReasonForm(NoteForm):
-    note = forms.CharField(
+class ReasonForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
         label=_("理由"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -152,7 +153,7 @@ class ExtensionRequestForm(forms.Form):
     requested_deadline = forms.DateTimeField(
         label=_("申请延期至"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    note = forms.CharField(label=_("延期理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("延期理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ExtensionDecideForm(forms.Form):
@@ -166,9 +167,8 @@ class ExtensionDecideForm(forms.Form):
 
 class RerouteForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
-    organisations = forms.CharField(widget=forms.HiddenInput, required=False)
-    organisation = forms.MultipleChoiceField(label=_("责任单位"), choices=())
-    note = forms.CharField(
+    organisations = forms.TypedMultipleChoiceField(label=_("责任单位"), choices=(), coerce=int)
+    reason = forms.CharField(
         label=_("调整理由"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -177,13 +177,13 @@ class RerouteForm(forms.Form):
 
     def __init__(self, *args, organisation_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = organisation_choices
+        self.fields["organisations"].choices = organisation_choices
 
 
 class MergeForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
     survivor = forms.CharField(label=_("并入案件编号"), max_length=24)
-    note = forms.CharField(label=_("说明"), max_length=2000, required=False)
+    reason = forms.CharField(label=_("说明"), max_length=2000, required=False)
 
 
 class MeasuresForm(forms.Form):

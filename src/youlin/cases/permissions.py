@@ -1,8 +1,9 @@
-"""Who may take which step of a case: the state machine and the role checks, in one place.
+"""Who may take which step of a case: what each role of ``steps.Role`` means for one user and one case.
 
-Services call ``require`` (it refuses with a ``CaseError``); ``selectors.available_actions`` calls ``permits`` (it
-answers yes or no) to offer the same steps as buttons. Both read the same rules, so a button is shown exactly
-when the service would accept the step.
+The state machine and the role of each step are in the table of steps (``steps.STEPS``). Services call
+``require`` (it refuses with a ``CaseError``); ``selectors.available_actions`` calls ``permits`` (it answers yes
+or no) to offer the same steps as buttons. Both read the same table, so a button is shown exactly when the
+service would accept the step.
 """
 
 from __future__ import annotations
@@ -12,96 +13,18 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
 from youlin.access import policy
-from youlin.cases import errors
+from youlin.cases import errors, steps
 from youlin.cases.errors import CaseError
-from youlin.cases.models import CLOSED_STATUSES, OPEN_STATUSES, Case, CaseAssignment, Status
+from youlin.cases.models import Case, CaseAssignment
+from youlin.cases.steps import Role
 from youlin.parties.selectors import grid_workers_by_grid
 
 REOPEN_WINDOW = timedelta(days=30)
 
-# The state machine: action → (statuses it may start from, status it leads to). ``None``: status unchanged.
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
-    "dispatch": (frozenset({Status.REGISTERED, Status.RETURNED}), Status.DISPATCHED),
-    "void": (frozenset({Status.REGISTERED, Status.RETURNED}), Status.VOIDED),
-    "reroute": (frozenset({Status.REGISTERED, Status.DISPATCHED, Status.RETURNED}), None),
-    "accept": (frozenset({Status.DISPATCHED}), Status.ACCEPTED),
-    "return": (frozenset({Status.DISPATCHED}), Status.RETURNED),
-    "start": (frozenset({Status.ACCEPTED}), Status.IN_PROGRESS),
-    "report_done": (frozenset({Status.IN_PROGRESS}), Status.REPORTED_DONE),
-    "verify": (frozenset({Status.REPORTED_DONE}), Status.VERIFIED),
-    "verify_fail": (frozenset({Status.REPORTED_DONE}), Status.IN_PROGRESS),
-    "close": (frozenset({Status.VERIFIED}), Status.CLOSED),
-    "evaluate": (frozenset({Status.CLOSED}), Status.EVALUATED),
-    "reopen": (frozenset(CLOSED_STATUSES), Status.DISPATCHED),
-    "extension_request": (frozenset({Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS}), None),
-    "extension_decide": (frozenset(OPEN_STATUSES), None),
-    "supervise": (frozenset(OPEN_STATUSES), None),
-    "merge": (frozenset({Status.REGISTERED, Status.DISPATCHED, Status.RETURNED}), Status.MERGED),
-}
-
-# Everything a person can do to an existing case, in the order a case page shows the buttons. Each name is
-# one service call (the view maps the name to a button and a form):
-#   dispatch           case_dispatch                  reroute      case_route_override
-#   void               case_void                      accept       case_accept
-#   return             case_return                    start        case_start
-#   extension_request  case_extension_request         report_done  case_report_done
-#   verify             case_verify(passed=True)       verify_fail  case_verify(passed=False)
-#   extension_decide   case_extension_decide          supervise    case_supervise
-#   close              case_close                     evaluate     case_evaluate
-#   reopen             case_reopen                    merge        case_merge
-#   support            case_support (+1; not a step of the loop, takes no version)
-CASE_ACTIONS: tuple[str, ...] = (
-    "dispatch",
-    "reroute",
-    "void",
-    "accept",
-    "return",
-    "start",
-    "extension_request",
-    "report_done",
-    "verify",
-    "verify_fail",
-    "extension_decide",
-    "supervise",
-    "close",
-    "evaluate",
-    "reopen",
-    "merge",
-    "support",
-)
-
-ACTION_LABELS = {
-    "register": _("登记"),
-    "dispatch": _("派遣"),
-    "void": _("作废"),
-    "reroute": _("调整责任单位"),
-    "accept": _("接单"),
-    "return": _("退回"),
-    "start": _("开始处置"),
-    "report_done": _("反馈处置结果"),
-    "verify": _("核查"),
-    "verify_fail": _("核查"),
-    "close": _("结案"),
-    "evaluate": _("评价"),
-    "reopen": _("重新打开"),
-    "extension_request": _("申请延期"),
-    "extension_decide": _("审批延期"),
-    "supervise": _("督办"),
-    "merge": _("合并"),
-    "support": _("点赞"),
-}
-
-_MANAGER_ACTIONS = frozenset({"dispatch", "void", "reroute", "close", "extension_decide", "merge", "supervise"})
-_HANDLER_ACTIONS = frozenset({"accept", "return", "start", "report_done", "extension_request"})
-_VERIFIER_ACTIONS = frozenset({"verify", "verify_fail"})
-_REPORTER_ACTIONS = frozenset({"evaluate", "reopen"})
-
 
 def label(action: str):
-    return ACTION_LABELS.get(action, action)
+    return steps.label(action)
 
 
 class Standing:
@@ -109,6 +32,7 @@ class Standing:
     checking many actions pays for each at most once."""
 
     def __init__(self, actor, case: Case, *, token: str | None = None):
+        self.user = actor
         self.case = case
         self.token = token
         self.jurisdiction = policy.jurisdiction_of(actor)
@@ -158,24 +82,30 @@ class Standing:
 
 def permits(standing: Standing, action: str) -> dict[str, Any] | None:
     """The facts for the timeline (e.g. the acting organisation) if this standing allows ``action``, else None.
-    Only the role: the status is ``TRANSITIONS``' business."""
-    if action in _MANAGER_ACTIONS:
+    Only the role (``steps.STEPS[action].role``): the status is the step's ``from_statuses``' business."""
+    step = steps.get(action)
+    if step is None:
+        return None
+    role = step.role
+    if role == Role.MANAGER:
         return {} if standing.is_manager else None
-    if action in _HANDLER_ACTIONS:
+    if role == Role.HANDLER:
         organisations = standing.handler_organisation_ids
         if organisations:
             return {"organisations": sorted(organisations)}
         if standing.is_manager:  # the community records it on behalf of a party without an account (代办)
             return {"on_behalf": True}
         return None
-    if action in _VERIFIER_ACTIONS:
+    if role == Role.VERIFIER:
         return {} if standing.jurisdiction.everything or standing.is_grid_worker else None
-    if action in _REPORTER_ACTIONS:
+    if role in {Role.REPORTER, Role.REPORTER_OR_MANAGER}:
         if standing.is_reporter:
             return {"by": "reporter"}
-        if action == "reopen" and standing.is_manager:
+        if role == Role.REPORTER_OR_MANAGER and standing.is_manager:
             return {"by": "community"}
         return None
+    if role == Role.SIGNED_IN:
+        return {} if standing.user is not None and standing.user.is_authenticated else None
     return None
 
 

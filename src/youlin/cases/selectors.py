@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import NamedTuple
 
 from django.conf import settings
@@ -30,7 +31,8 @@ from youlin.cases.models import (
     Satisfaction,
     Status,
 )
-from youlin.cases.permissions import CASE_ACTIONS, TRANSITIONS, Standing, is_overdue, permits, reopen_window_open
+from youlin.cases.permissions import Standing, is_overdue, permits, reopen_window_open
+from youlin.cases.steps import STEPS
 from youlin.parties.models import Membership, Organisation, Responsibility
 from youlin.parties.selectors import ResponsibleParties, responsible_for
 from youlin.places.selectors import Location
@@ -273,49 +275,71 @@ def overdue_cases(community, *, now: datetime | None = None) -> QuerySet[Case]:
 # ---------------------------------------------------------------- what a user may do
 
 
+class StepOffer:
+    """What the table of steps asks before the case page offers a step (``Step.offered``), each fact fetched only
+    when a step asks for it."""
+
+    def __init__(self, user, case: Case, standing: Standing, now: datetime):
+        self.user = user
+        self.case = case
+        self.standing = standing
+        self.now = now
+
+    @property
+    def overdue(self) -> bool:
+        return is_overdue(self.case, self.now)
+
+    @property
+    def reopen_window_open(self) -> bool:
+        return reopen_window_open(self.case, self.now)
+
+    @cached_property
+    def pending_extension(self) -> bool:
+        return self.case.extensions.filter(status=CaseExtension.Status.PENDING).exists()
+
+    @cached_property
+    def supported(self) -> bool:
+        return CaseSupport.objects.filter(case_id=self.case.pk, user_id=self.user.pk).exists()
+
+
 def available_actions(user, case: Case, *, token: str | None = None) -> list[str]:
-    """The actions (names from ``permissions.CASE_ACTIONS``, in that order) this user may take on this case now:
-    the status allows the step, the user's role allows it (the same ``permits`` the services check), and the
-    case meets the service's other standing conditions (something to dispatch to, overdue for ``supervise``,
-    within 30 days for ``reopen``, a pending request for ``extension_decide`` and none for
-    ``extension_request``, not yet supported for ``support``). ``token`` is a reporter's tracking token.
+    """The actions (from ``steps.STEPS``, in that order) this user may take on this case now: the status allows
+    the step, the user's role allows it (the same ``permits`` the services check), and the case meets the step's
+    other conditions (``Step.offered``: something to dispatch to, overdue for ``supervise``, within 30 days for
+    ``reopen``, a pending request for ``extension_decide`` and none for ``extension_request``, not yet supported
+    for ``support``). ``token`` is a reporter's tracking token.
 
     At most four queries besides the user's jurisdiction (cached on the user): the assignments, the grid
     workers, the pending extension and the user's support, each only when an action needs it.
     """
-    now = timezone.now()
     standing = Standing(user, case, token=token)
-    pending_extension: bool | None = None
+    offer = StepOffer(user, case, standing, timezone.now())
     actions = []
-    for action in CASE_ACTIONS:
-        if action == "support":
-            if _may_support(user, case):
-                actions.append(action)
+    for action, step in STEPS.items():
+        if case.status not in step.from_statuses or permits(standing, action) is None:
             continue
-        if case.status not in TRANSITIONS[action][0] or permits(standing, action) is None:
+        if step.offered is not None and not step.offered(offer):
             continue
-        if action == "dispatch" and not standing.assigned_organisation_ids:
-            continue
-        if action == "supervise" and not is_overdue(case, now):
-            continue
-        if action == "reopen" and not reopen_window_open(case, now):
-            continue
-        if action in {"extension_request", "extension_decide"}:
-            if pending_extension is None:
-                pending_extension = case.extensions.filter(status=CaseExtension.Status.PENDING).exists()
-            if pending_extension != (action == "extension_decide"):
-                continue
         actions.append(action)
     return actions
 
 
-def _may_support(user, case: Case) -> bool:
-    if user is None or not user.is_authenticated or case.status in {Status.VOIDED, Status.MERGED}:
-        return False
-    return not CaseSupport.objects.filter(case_id=case.pk, user_id=user.pk).exists()
+def pending_extensions(case: Case) -> list[CaseExtension]:
+    return list(case.extensions.filter(status=CaseExtension.Status.PENDING).order_by("pk"))
 
 
-# ---------------------------------------------------------------- photos, followers, supervision
+def pending_extension(case: Case, pk: int) -> CaseExtension | None:
+    return CaseExtension.objects.filter(pk=pk, case_id=case.pk).first()
+
+
+def reroute_choices(case: Case) -> list[Organisation]:
+    """The organisations staff may route a case to: those of its community and of its sub-district."""
+    community = case.community
+    return list(
+        Organisation.objects.filter(Q(community_id=community.pk) | Q(subdistrict_id=community.subdistrict_id)).order_by(
+            "kind", "name"
+        )
+    )
 
 
 class CasePhotos(NamedTuple):
@@ -588,3 +612,82 @@ def case_photos_for(case_ids: Iterable[int]) -> dict[int, CasePhotos]:
         pair = result[row.case_id]
         (pair.before if row.kind == CasePhoto.Kind.BEFORE else pair.after).append(row)
     return result
+
+
+# ---------------------------------------------------------------- the pages' reads
+
+
+def active_category(pk) -> Category | None:
+    return Category.objects.filter(pk=pk, is_active=True).first()
+
+
+def category_groups() -> dict[str, list[Category]]:
+    """The intake forms' category list: local community codes first (the everyday ones), then the standard by
+    major class."""
+    from django.utils.translation import gettext as _
+
+    groups: dict[str, list[Category]] = {}
+    for c in Category.objects.filter(is_active=True).order_by("-is_local", "kind", "code"):
+        groups.setdefault(_("社区常用") if c.is_local else f"{c.major_code} {c.major}", []).append(c)
+    return groups
+
+
+def case_by_number(number: str) -> Case | None:
+    return Case.objects.filter(number=number).first()
+
+
+def case_by_token(token: str, *, number: str | None = None) -> Case | None:
+    """The case a tracking token opens (the reporter's key), with what its page shows."""
+    cases = Case.objects.select_related("category", "community__subdistrict", "compound", "building").filter(
+        tracking_token=token
+    )
+    if number is not None:
+        cases = cases.filter(number=number)
+    return cases.first()
+
+
+def case_assignments(case: Case) -> list:
+    return list(case.assignments.select_related("organisation"))
+
+
+def case_list_choices(user) -> dict:
+    """The case list's filter choices within what the user sees: communities, their categories in use, grids (for
+    fewer than 20 communities) and the organisations cases were routed to."""
+    communities = list(policy.visible_communities(user).order_by("code"))
+    community_ids = [c.pk for c in communities]
+    return {
+        "communities": communities,
+        "categories": Category.objects.filter(cases__community_id__in=community_ids).distinct().order_by("code"),
+        "grids": [g for c in communities for g in c.grids.all()] if len(communities) < 20 else [],
+        "organisations": Organisation.objects.filter(case_assignments__case__community_id__in=community_ids)
+        .distinct()
+        .order_by("name"),
+    }
+
+
+def task_sections(user, *, limit: int = 50) -> list[tuple[str, list[Case]]]:
+    """My tasks: what waits for this user, by role (dispatch, accept, verify, close, my reports), earliest
+    deadline first."""
+    from django.utils.translation import gettext as _
+
+    j = policy.jurisdiction_of(user)
+    visible = policy.scope(user, Case.objects.all()).select_related("category", "community", "compound", "building")
+    buckets = []
+    if j.everything or j.manage_community_ids:
+        manage = visible if j.everything else visible.filter(community_id__in=j.manage_community_ids)
+        buckets.append((_("待派遣"), manage.filter(status__in=[Status.REGISTERED, Status.RETURNED])))
+        buckets.append((_("待结案"), manage.filter(status=Status.VERIFIED)))
+        buckets.append((_("已超期"), manage.filter(status__in=OPEN_STATUSES, deadline__lt=timezone.now())))
+        buckets.append((_("待审批延期"), manage.filter(extensions__status=CaseExtension.Status.PENDING).distinct()))
+    if j.organisation_ids:
+        mine = visible.filter(assignments__organisation_id__in=j.organisation_ids).distinct()
+        buckets.append((_("待接单"), mine.filter(status=Status.DISPATCHED)))
+        buckets.append((_("处置中"), mine.filter(status__in=[Status.ACCEPTED, Status.IN_PROGRESS])))
+    if "grid_worker" in j.roles:
+        buckets.append(
+            (_("待核查"), visible.filter(community_id__in=j.view_community_ids, status=Status.REPORTED_DONE))
+        )
+    if j.person_id:
+        mine = visible.filter(Q(reporter_id=j.person_id) | Q(registered_by=user)).filter(status__in=OPEN_STATUSES)
+        buckets.append((_("我上报的"), mine))
+    return [(title, list(qs.order_by("deadline")[:limit])) for title, qs in buckets]

@@ -10,7 +10,6 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,72 +19,23 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from youlin.access import policy
-from youlin.cases import selectors, services
-from youlin.cases.errors import CaseError
+from youlin.cases import panels, selectors, services, steps
+from youlin.cases.errors import CaseError, CaseErrorCode
 from youlin.cases.forms import (
     CaseFilterForm,
-    EvaluateForm,
-    ExtensionDecideForm,
-    ExtensionRequestForm,
     MeasuresForm,
-    MergeForm,
-    NoteForm,
     PatrolIntakeForm,
-    PhotoNoteForm,
-    ReasonForm,
-    RerouteForm,
     ResidentIntakeForm,
     StaffIntakeForm,
-    VerifyForm,
 )
 from youlin.cases.listing import case_search
-from youlin.cases.models import MASKED_REPORTER_CHANNELS, OPEN_STATUSES, Case, CaseExtension, Category, Channel, Status
-from youlin.deliberation.selectors import meetings_for_case, resolutions_for_case
-from youlin.parties.models import Organisation
+from youlin.cases.models import MASKED_REPORTER_CHANNELS, Case, Category, Channel
 from youlin.photos.services import PhotoError, photo_prepare
 from youlin.places.geo import shape_from_geojson
 from youlin.places.models import Building, Community
 from youlin.places.selectors import community_geojson, community_structure
 
 # ---------------------------------------------------------------- helpers
-
-
-def _case_map(case: Case) -> dict:
-    """The case's pin with its compound and building outlines around it (no other case, no person)."""
-    features = []
-    if case.compound_id and case.compound.geometry:
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": case.compound.geometry,
-                "properties": {"layer": "compound", "name": case.compound.name},
-            }
-        )
-    if case.building_id and case.building.geometry:
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": case.building.geometry,
-                "properties": {"layer": "building", "name": case.building.name},
-            }
-        )
-    features.append(
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [case.lon, case.lat]},
-            "properties": {"layer": "point", "name": case.number},
-        }
-    )
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _categories():
-    """Local community codes first (the everyday ones), then the standard by major class."""
-    rows = list(Category.objects.filter(is_active=True).order_by("-is_local", "kind", "code"))
-    groups: dict[str, list[Category]] = {}
-    for c in rows:
-        groups.setdefault(_("社区常用") if c.is_local else f"{c.major_code} {c.major}", []).append(c)
-    return groups
 
 
 def _point_of(form_data) -> tuple[float, float, str]:
@@ -110,7 +60,7 @@ def _point_of(form_data) -> tuple[float, float, str]:
 
 
 def _category_or_error(pk) -> Category:
-    category = Category.objects.filter(pk=pk, is_active=True).first()
+    category = selectors.active_category(pk)
     if category is None:
         raise CaseError("invalid_input", _("请选择有效的问题类别。"), field="category")
     return category
@@ -125,7 +75,7 @@ def _intake_context(communities):
         for compound in full.compounds.all():
             buildings.extend((b.pk, f"{compound.name}{b.name}") for b in compound.buildings.all())
     return {
-        "categories": _categories(),
+        "categories": selectors.category_groups(),
         "geojson": {"type": "FeatureCollection", "features": features},
         "buildings": buildings,
     }
@@ -251,17 +201,10 @@ def case_list(request):
     form = CaseFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = case_search(request.user, filters, cursor=filters.get("after"))
-    communities = list(policy.visible_communities(request.user).order_by("code"))
-    community_ids = [c.pk for c in communities]
     context = {
         "form": form,
         "page": page,
-        "communities": communities,
-        "categories": Category.objects.filter(cases__community_id__in=community_ids).distinct().order_by("code"),
-        "grids": [g for c in communities for g in c.grids.all()] if len(communities) < 20 else [],
-        "organisations": Organisation.objects.filter(case_assignments__case__community_id__in=community_ids)
-        .distinct()
-        .order_by("name"),
+        **selectors.case_list_choices(request.user),
         "now": timezone.now(),
         "query": request.GET.copy(),
     }
@@ -274,60 +217,12 @@ def case_list(request):
 @login_required
 def tasks(request):
     """My tasks: what waits for me, by role (dispatch, accept, verify, close, my reports)."""
-    j = policy.jurisdiction_of(request.user)
-    visible = policy.scope(request.user, Case.objects.all()).select_related(
-        "category", "community", "compound", "building"
+    return render(
+        request, "cases/tasks.html", {"sections": selectors.task_sections(request.user), "now": timezone.now()}
     )
-    buckets = []
-    if j.everything or j.manage_community_ids:
-        manage = visible if j.everything else visible.filter(community_id__in=j.manage_community_ids)
-        buckets.append((_("待派遣"), manage.filter(status__in=[Status.REGISTERED, Status.RETURNED])))
-        buckets.append((_("待结案"), manage.filter(status=Status.VERIFIED)))
-        buckets.append((_("已超期"), manage.filter(status__in=OPEN_STATUSES, deadline__lt=timezone.now())))
-        buckets.append((_("待审批延期"), manage.filter(extensions__status=CaseExtension.Status.PENDING).distinct()))
-    if j.organisation_ids:
-        mine = visible.filter(assignments__organisation_id__in=j.organisation_ids).distinct()
-        buckets.append((_("待接单"), mine.filter(status=Status.DISPATCHED)))
-        buckets.append((_("处置中"), mine.filter(status__in=[Status.ACCEPTED, Status.IN_PROGRESS])))
-    if "grid_worker" in j.roles:
-        buckets.append(
-            (_("待核查"), visible.filter(community_id__in=j.view_community_ids, status=Status.REPORTED_DONE))
-        )
-    if j.person_id:
-        buckets.append(
-            (
-                _("我上报的"),
-                visible.filter(Q(reporter_id=j.person_id) | Q(registered_by=request.user)).filter(
-                    status__in=OPEN_STATUSES
-                ),
-            )
-        )
-    sections = [(title, list(qs.order_by("deadline")[:50])) for title, qs in buckets]
-    return render(request, "cases/tasks.html", {"sections": sections, "now": timezone.now()})
 
 
 # ---------------------------------------------------------------- the case page
-
-
-def _step_forms(case: Case, actions: list[str]):
-    v = {"expected_version": case.version}
-    forms = {}
-    for action in actions:
-        if action in {"dispatch", "accept", "start", "close", "supervise"}:
-            forms[action] = NoteForm(initial=v, prefix=action)
-        elif action in {"void", "return", "reopen"}:
-            forms[action] = ReasonForm(initial=v, prefix=action)
-        elif action == "report_done":
-            forms[action] = PhotoNoteForm(initial=v, prefix=action)
-        elif action == "verify":
-            forms[action] = VerifyForm(initial=v, prefix=action)
-        elif action == "evaluate":
-            forms[action] = EvaluateForm(initial=v, prefix=action)
-        elif action == "extension_request":
-            forms[action] = ExtensionRequestForm(initial=v, prefix=action)
-        elif action == "merge":
-            forms[action] = MergeForm(initial=v, prefix=action)
-    return forms
 
 
 def _render_case(
@@ -337,54 +232,37 @@ def _render_case(
     token: str | None = None,
     public: bool = False,
     status: int = 200,
-    bound_forms: dict | None = None,
+    bound: tuple[str, object] | None = None,
 ):
+    """The case page: facts, photos, the steps this user may take (forms from ``steps.STEPS``), the panels
+    other apps contribute, and the timeline. ``bound`` is a step's form that came back with errors."""
     actions = selectors.available_actions(request.user, case, token=token)
-    forms = _step_forms(case, actions)
-    forms.update(bound_forms or {})
+    step_forms = []
+    for action in actions:
+        step = steps.get(action)
+        if step.form is None or step.perform is None:
+            continue  # support has its own button; verify_fail is the verify form
+        if bound is not None and bound[0] == action:
+            step_forms.append((step, bound[1]))
+        else:
+            step_forms.extend((step, form) for form in step.forms_for(case))
     manager = policy.can(request.user, policy.CHANGE, case)
-    pending = list(case.extensions.filter(status=CaseExtension.Status.PENDING)) if "extension_decide" in actions else []
-    reroute = None
-    if "reroute" in actions:
-        choices = [
-            (o.pk, f"{o.name}（{o.get_kind_display()}）")
-            for o in Organisation.objects.filter(
-                Q(community=case.community) | Q(subdistrict=case.community.subdistrict)
-            ).order_by("kind", "name")
-        ]
-        reroute = RerouteForm(
-            initial={"expected_version": case.version}, prefix="reroute", organisation_choices=choices
-        )
     before, after = selectors.case_photo_pairs(case)
     context = {
         "case": case,
         "public": public,
         "token": token,
         "actions": actions,
-        "forms": forms,
-        "labels": services.ACTION_LABELS,
+        "step_forms": step_forms,
         "timeline": list(selectors.case_timeline(case)),
-        "assignments": list(case.assignments.select_related("organisation")),
+        "assignments": selectors.case_assignments(case),
         "before_photos": before,
         "after_photos": after,
-        "pending_extensions": [
-            (
-                e,
-                ExtensionDecideForm(
-                    initial={"expected_version": case.version, "extension": e.pk}, prefix="extension_decide"
-                ),
-            )
-            for e in pending
-        ],
-        "reroute_form": reroute,
         "show_reporter": manager and not public,
         # Residents' names and phones are masked for everyone who does not manage the case; staff reporting
         # in their role (patrol, door-to-door) are not residents.
         "mask_reporter": not (manager and not public) and case.channel in MASKED_REPORTER_CHANNELS,
-        "has_steps": bool(forms or pending or reroute),
-        "meetings": [] if public else meetings_for_case(case),
-        "resolutions": [] if public else resolutions_for_case(case),
-        "can_convene": not public and case.needs_deliberation and case.is_open and manager,
+        "panels": [] if public else panels.for_case(request, case, manager=manager),
         "following": selectors.is_following(request.user, case) if request.user.is_authenticated else False,
         "overdue": case.is_open and case.deadline < timezone.now(),
         "point": {
@@ -408,80 +286,21 @@ def case_detail(request, number: str):
 
 def track(request, token: str):
     """The reporter's private page: progress, then rating (no login; the token is the key)."""
-    case = (
-        Case.objects.select_related("category", "community", "compound", "building")
-        .filter(tracking_token=token)
-        .first()
-    )
+    case = selectors.case_by_token(token)
     if case is None:
         raise Http404
     return _render_case(request, case, token=token, public=True)
 
 
-STEP_FORMS = {
-    "dispatch": NoteForm,
-    "accept": NoteForm,
-    "start": NoteForm,
-    "close": NoteForm,
-    "supervise": NoteForm,
-    "void": ReasonForm,
-    "return": ReasonForm,
-    "reopen": ReasonForm,
-    "report_done": PhotoNoteForm,
-    "verify": VerifyForm,
-    "evaluate": EvaluateForm,
-    "extension_request": ExtensionRequestForm,
-    "extension_decide": ExtensionDecideForm,
-    "merge": MergeForm,
-}
-
-
-def _perform(request, case: Case, action: str, data: dict, token: str | None):
-    version = data["expected_version"]
-    common = {"actor": request.user, "case": case, "expected_version": version}
-    note = data.get("note", "")
-    if action == "dispatch":
-        return services.case_dispatch(**common, note=note)
-    if action == "void":
-        return services.case_void(**common, reason=note)
-    if action == "accept":
-        return services.case_accept(**common, note=note)
-    if action == "return":
-        return services.case_return(**common, reason=note)
-    if action == "start":
-        return services.case_start(**common, note=note)
-    if action == "report_done":
-        return services.case_report_done(**common, note=note, photos=data.get("photos") or [])
-    if action == "verify":
-        return services.case_verify(**common, passed=data["passed"], note=note, photos=data.get("photos") or [])
-    if action == "close":
-        return services.case_close(**common, note=note)
-    if action == "supervise":
-        return services.case_supervise(**common, note=note)
-    if action == "evaluate":
-        return services.case_evaluate(**common, satisfaction=data["satisfaction"], comment=data["comment"], token=token)
-    if action == "reopen":
-        return services.case_reopen(**common, reason=note, token=token)
-    if action == "extension_request":
-        return services.case_extension_request(**common, requested_deadline=data["requested_deadline"], reason=note)
-    if action == "extension_decide":
-        extension = CaseExtension.objects.filter(pk=data["extension"], case=case).first()
-        if extension is None:
-            raise Http404
-        return services.case_extension_decide(
-            actor=request.user, extension=extension, expected_version=version, approve=data["approve"], note=note
-        )
-    if action == "merge":
-        survivor = policy.get_for(request.user, Case.objects.all(), policy.VIEW, number=data["survivor"].strip())
-        return services.case_merge(**common, survivor=survivor, reason=note)
-    raise Http404
-
-
 @require_POST
 def case_act(request, number: str, action: str):
+    """Take one step (``steps.STEPS[action]``) from its form on the case page or the tracking page."""
+    step = steps.get(action)
+    if step is None or step.form is None or step.perform is None:
+        raise Http404
     token = request.POST.get("token") or None
     if token:
-        case = Case.objects.filter(number=number, tracking_token=token).first()
+        case = selectors.case_by_token(token, number=number)
         if case is None:
             raise Http404
     elif request.user.is_authenticated:
@@ -489,48 +308,20 @@ def case_act(request, number: str, action: str):
     else:
         return redirect(f"{reverse('login')}?next={reverse('cases:detail', args=[number])}")
     back = reverse("track", args=[token]) if token else reverse("cases:detail", args=[number])
-    if action == "reroute":
-        return _reroute(request, case, back)
-    form_class = STEP_FORMS.get(action)
-    if form_class is None:
-        raise Http404
-    form = form_class(request.POST, request.FILES, prefix=action)
+    form = step.bind(case, request.POST, request.FILES)
     if not form.is_valid():
-        return _render_case(request, case, token=token, public=bool(token), status=400, bound_forms={action: form})
+        return _render_case(request, case, token=token, public=bool(token), status=400, bound=(action, form))
     try:
-        _perform(request, case, action, form.cleaned_data, token)
+        step.perform(steps.StepCall(actor=request.user, case=case, data=form.cleaned_data, token=token))
     except CaseError as exc:
+        if exc.code == CaseErrorCode.NOT_FOUND:
+            raise Http404 from None
         messages.error(request, exc.message)
         if exc.field and exc.field in form.fields:
             form.add_error(exc.field, str(exc.message))
-            return _render_case(request, case, token=token, public=bool(token), status=400, bound_forms={action: form})
+            return _render_case(request, case, token=token, public=bool(token), status=400, bound=(action, form))
         return redirect(back)
-    messages.success(request, _("已%(action)s。") % {"action": services.ACTION_LABELS.get(action, action)})
-    return redirect(back)
-
-
-def _reroute(request, case: Case, back: str):
-    choices = [
-        (str(o.pk), o.name)
-        for o in Organisation.objects.filter(Q(community=case.community) | Q(subdistrict=case.community.subdistrict))
-    ]
-    form = RerouteForm(request.POST, prefix="reroute", organisation_choices=choices)
-    if not form.is_valid():
-        messages.error(request, _("请选择责任单位并填写调整理由。"))
-        return redirect(back)
-    organisations = list(Organisation.objects.filter(pk__in=form.cleaned_data["organisation"]))
-    try:
-        services.case_route_override(
-            actor=request.user,
-            case=case,
-            expected_version=form.cleaned_data["expected_version"],
-            organisations=organisations,
-            reason=form.cleaned_data["note"],
-        )
-    except CaseError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已调整责任单位。"))
+    messages.success(request, _("已%(action)s。") % {"action": step.label})
     return redirect(back)
 
 
@@ -538,7 +329,7 @@ def _reroute(request, case: Case, back: str):
 @require_POST
 def support(request, number: str):
     # A +1 reveals nothing about the case, so any signed-in person may add one to a case they were shown.
-    case = Case.objects.filter(number=number).first()
+    case = selectors.case_by_number(number)
     if case is None:
         raise Http404
     try:

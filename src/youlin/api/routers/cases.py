@@ -6,6 +6,8 @@ version. Anonymous callers see no case (cases hold residents' reports); they may
 
 from __future__ import annotations
 
+import inspect
+
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -20,22 +22,13 @@ from youlin.api.schemas import (
     CategoryOut,
     CategoryRef,
     ChannelName,
-    EvaluateIn,
-    ExtensionDecideIn,
-    ExtensionRequestIn,
-    MergeIn,
     NearbyCaseOut,
-    NoteIn,
-    ReasonIn,
-    RerouteIn,
     StatusFilter,
     SupportOut,
-    VerifyIn,
 )
-from youlin.cases import selectors, services
+from youlin.cases import selectors, services, steps
 from youlin.cases.listing import case_search
-from youlin.cases.models import Case, CaseExtension, Category
-from youlin.parties.models import Organisation
+from youlin.cases.models import Case, Category
 from youlin.photos.services import MAX_BYTES as MAX_PHOTO_BYTES
 
 router = Router(tags=["cases"])
@@ -161,217 +154,51 @@ def case_create(request, data: Form[CaseIn], photos: File[list[UploadedFile]] = 
     return Status(201, _detail(request, case.number))
 
 
-def _step(request, number: str, call) -> dict:
-    case = _case(request, number)
-    call(case)
-    return _detail(request, number)
-
-
 DETAIL = {200: CaseDetailOut, **ERRORS}
 
 
-@router.post("/cases/{number}/dispatch", response=DETAIL, auth=auth.required)
-def case_dispatch(request, number: str, payload: NoteIn):
-    return _step(
-        request,
-        number,
-        lambda c: services.case_dispatch(
-            actor=request.user, case=c, expected_version=payload.expected_version, note=payload.note
+def _step_endpoint(step: steps.Step):
+    """``POST /cases/{number}/<action>``: the step's input schema as the body (multipart when it takes photos),
+    the step's service behind it, the case with its new state as the answer."""
+
+    def endpoint(request, number: str, payload, photos=None):
+        case = _case(request, number)
+        data = payload.dict()
+        if step.photos:
+            data["photos"] = _photos(photos)
+        step.perform(steps.StepCall(actor=request.user, case=case, data=data))
+        return _detail(request, number)
+
+    parameters = [
+        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        inspect.Parameter("number", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str),
+        inspect.Parameter(
+            "payload",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=Form[step.schema] if step.photos else step.schema,
         ),
-    )
-
-
-@router.post("/cases/{number}/void", response=DETAIL, auth=auth.required)
-def case_void(request, number: str, payload: ReasonIn):
-    return _step(
-        request,
-        number,
-        lambda c: services.case_void(
-            actor=request.user, case=c, expected_version=payload.expected_version, reason=payload.reason
-        ),
-    )
-
-
-@router.post("/cases/{number}/reroute", response=DETAIL, auth=auth.required)
-def case_reroute(request, number: str, payload: RerouteIn):
-    organisations = list(Organisation.objects.filter(pk__in=payload.organisations))
-    if len(organisations) != len(set(payload.organisations)):
-        message = _("有责任单位不存在，请检查编号。")
-        raise ApiError(422, "invalid_input", message, {"organisations": message})
-    return _step(
-        request,
-        number,
-        lambda c: services.case_route_override(
-            actor=request.user,
-            case=c,
-            expected_version=payload.expected_version,
-            organisations=organisations,
-            reason=payload.reason,
-            duty=payload.duty,
-        ),
-    )
-
-
-@router.post("/cases/{number}/accept", response=DETAIL, auth=auth.required)
-def case_accept(request, number: str, payload: NoteIn):
-    return _step(
-        request,
-        number,
-        lambda c: services.case_accept(
-            actor=request.user, case=c, expected_version=payload.expected_version, note=payload.note
-        ),
-    )
-
-
-@router.post("/cases/{number}/return", response=DETAIL, auth=auth.required)
-def case_return(request, number: str, payload: ReasonIn):
-    return _step(
-        request,
-        number,
-        lambda c: services.case_return(
-            actor=request.user, case=c, expected_version=payload.expected_version, reason=payload.reason
-        ),
-    )
-
-
-@router.post("/cases/{number}/start", response=DETAIL, auth=auth.required)
-def case_start(request, number: str, payload: NoteIn):
-    return _step(
-        request,
-        number,
-        lambda c: services.case_start(
-            actor=request.user, case=c, expected_version=payload.expected_version, note=payload.note
-        ),
-    )
-
-
-@router.post("/cases/{number}/report_done", response=DETAIL, auth=auth.required)
-def case_report_done(request, number: str, payload: Form[NoteIn], photos: File[list[UploadedFile]] = None):
-    """Multipart: the note and up to nine photos of the result."""
-    checked = _photos(photos)
-    return _step(
-        request,
-        number,
-        lambda c: services.case_report_done(
-            actor=request.user, case=c, expected_version=payload.expected_version, note=payload.note, photos=checked
-        ),
-    )
-
-
-@router.post("/cases/{number}/verify", response=DETAIL, auth=auth.required)
-def case_verify(request, number: str, payload: Form[VerifyIn], photos: File[list[UploadedFile]] = None):
-    """Multipart: passed (true/false), the note (required when it failed) and up to nine photos."""
-    checked = _photos(photos)
-    return _step(
-        request,
-        number,
-        lambda c: services.case_verify(
-            actor=request.user,
-            case=c,
-            expected_version=payload.expected_version,
-            passed=payload.passed,
-            note=payload.note,
-            photos=checked,
-        ),
-    )
-
-
-@router.post("/cases/{number}/extension_request", response=DETAIL, auth=auth.required)
-def case_extension_request(request, number: str, payload: ExtensionRequestIn):
-    return _step(
-        request,
-        number,
-        lambda c: services.case_extension_request(
-            actor=request.user,
-            case=c,
-            expected_version=payload.expected_version,
-            requested_deadline=payload.requested_deadline,
-            reason=payload.reason,
-        ),
-    )
-
-
-@router.post("/cases/{number}/extension_decide", response=DETAIL, auth=auth.required)
-def case_extension_decide(request, number: str, payload: ExtensionDecideIn):
-    def call(case):
-        extension = CaseExtension.objects.filter(pk=payload.extension, case=case).first()
-        if extension is None:
-            message = _("没有找到这个延期申请。")
-            raise ApiError(404, "not_found", message, {"extension": message})
-        services.case_extension_decide(
-            actor=request.user,
-            extension=extension,
-            expected_version=payload.expected_version,
-            approve=payload.approve,
-            note=payload.note,
-            deadline=payload.deadline,
+    ]
+    if step.photos:
+        parameters.append(
+            inspect.Parameter(
+                "photos", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=File[list[UploadedFile]], default=None
+            )
         )
-
-    return _step(request, number, call)
-
-
-@router.post("/cases/{number}/supervise", response=DETAIL, auth=auth.required)
-def case_supervise(request, number: str, payload: NoteIn):
-    return _step(
-        request,
-        number,
-        lambda c: services.case_supervise(
-            actor=request.user, case=c, expected_version=payload.expected_version, note=payload.note
-        ),
-    )
+    endpoint.__signature__ = inspect.Signature(parameters)
+    endpoint.__name__ = f"case_{step.action}"
+    return endpoint
 
 
-@router.post("/cases/{number}/close", response=DETAIL, auth=auth.required)
-def case_close(request, number: str, payload: NoteIn):
-    return _step(
-        request,
-        number,
-        lambda c: services.case_close(
-            actor=request.user, case=c, expected_version=payload.expected_version, note=payload.note
-        ),
-    )
-
-
-@router.post("/cases/{number}/evaluate", response=DETAIL, auth=auth.required)
-def case_evaluate(request, number: str, payload: EvaluateIn):
-    return _step(
-        request,
-        number,
-        lambda c: services.case_evaluate(
-            actor=request.user,
-            case=c,
-            expected_version=payload.expected_version,
-            satisfaction=payload.satisfaction,
-            comment=payload.comment,
-        ),
-    )
-
-
-@router.post("/cases/{number}/reopen", response=DETAIL, auth=auth.required)
-def case_reopen(request, number: str, payload: ReasonIn):
-    return _step(
-        request,
-        number,
-        lambda c: services.case_reopen(
-            actor=request.user, case=c, expected_version=payload.expected_version, reason=payload.reason
-        ),
-    )
-
-
-@router.post("/cases/{number}/merge", response=DETAIL, auth=auth.required)
-def case_merge(request, number: str, payload: MergeIn):
-    """Merge this duplicate into the survivor (a case of the same community the caller may see)."""
-    survivor = policy.get_for(request.user, Case.objects.all(), policy.VIEW, number=payload.survivor.strip())
-    return _step(
-        request,
-        number,
-        lambda c: services.case_merge(
-            actor=request.user,
-            case=c,
-            survivor=survivor,
-            expected_version=payload.expected_version,
-            reason=payload.reason,
-        ),
+for _s in steps.with_form():
+    router.add_api_operation(
+        f"/cases/{{number}}/{_s.action}",
+        ["POST"],
+        _step_endpoint(_s),
+        auth=auth.required,
+        response=DETAIL,
+        operation_id=f"youlin_api_routers_cases_case_{_s.action}",
+        summary=_s.api_summary or None,
+        description=_s.api_description or None,
     )
 
 

@@ -234,3 +234,27 @@ def test_messages_follow_accept_language(api, users):
     chinese = _new(anonymous_phone, channel="resident")
     assert chinese.json()["message"] == "请留下联系电话，便于回访。"
     assert response.json()["message"] == "Please leave a contact phone number so we can follow up with you."
+
+
+def test_reroute_refuses_an_organisation_outside_the_community_and_its_sub_district(api, users):
+    from youlin.parties.models import Organisation
+
+    case = register(users.spk_grid)
+    foreign = Organisation.objects.exclude(community__subdistrict=case.community.subdistrict).exclude(
+        subdistrict=case.community.subdistrict
+    )
+    answer = api("spk_staff").post(
+        f"/cases/{case.number}/reroute",
+        {"expected_version": case.version, "organisations": [foreign.first().pk], "reason": "x"},
+    )
+    assert answer.status_code == 422 and answer.json()["code"] == "invalid_input"
+    assert "organisations" in answer.json()["fields"]
+
+
+def test_extension_decide_on_a_missing_request_is_404_with_the_field(api, users):
+    case = register(users.spk_grid)
+    answer = api("spk_staff").post(
+        f"/cases/{case.number}/extension_decide",
+        {"expected_version": case.version, "extension": 999999, "approve": True},
+    )
+    assert answer.status_code == 404 and answer.json()["fields"] == {"extension": answer.json()["message"]}

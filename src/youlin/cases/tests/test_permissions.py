@@ -8,10 +8,9 @@ from django.db import transaction
 from django.http import Http404
 
 from youlin.access import policy
-from youlin.cases import selectors, services
+from youlin.cases import selectors, services, steps
 from youlin.cases.errors import CaseError, CaseErrorCode
-from youlin.cases.models import Case, CaseEvent, Channel
-from youlin.cases.permissions import CASE_ACTIONS
+from youlin.cases.models import Case, CaseEvent, Channel, Status
 from youlin.cases.selectors import cases_visible
 from youlin.cases.tests import factories as f
 from youlin.parties.models import Organisation
@@ -122,10 +121,30 @@ def offered(user, case, **kwargs):
     return selectors.available_actions(user, Case.objects.get(pk=case.pk), **kwargs)
 
 
-def test_the_action_names_cover_the_state_machine_and_support():
-    assert len(set(CASE_ACTIONS)) == len(CASE_ACTIONS)
-    assert set(CASE_ACTIONS) == {*services.TRANSITIONS, "support"}
-    assert set(CASE_ACTIONS) <= set(services.ACTION_LABELS)
+def test_every_step_has_a_label_a_role_and_statuses_it_may_start_from():
+    for action, step in steps.STEPS.items():
+        assert step.action == action
+        assert str(step.label) and step.role in steps.Role
+        assert step.from_statuses and step.from_statuses <= set(Status.values)
+        assert step.to_status is None or step.to_status in Status.values
+
+
+@pytest.mark.parametrize("step", steps.with_form(), ids=lambda s: s.action)
+def test_a_steps_page_form_and_api_input_name_the_same_fields(step):
+    """One ``perform`` serves the page and the API, so the form's fields must be the schema's (the API may take
+    more, e.g. a deadline the page does not ask for)."""
+    form_fields = set(step.form.base_fields) - {"photos"}
+    assert form_fields <= set(step.schema.model_fields), form_fields - set(step.schema.model_fields)
+    assert "expected_version" in form_fields
+    assert ("photos" in step.form.base_fields) == step.photos
+
+
+def test_the_api_has_one_endpoint_per_step_with_a_form():
+    from youlin.api.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    posted = {p.rsplit("/", 1)[-1] for p in paths if p.startswith("/api/v1/cases/{number}/") and "post" in paths[p]}
+    assert posted == {s.action for s in steps.with_form()} | {"support"}
 
 
 def test_a_registered_case_offers_staff_the_intake_steps(users, clock):

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from youlin.cases import services
 from youlin.cases.errors import CaseError, CaseErrorCode
 from youlin.cases.models import Case, CaseEvent, CaseExtension, CaseNumberCounter, Channel, EventKind, Status
+from youlin.cases.services import base
 from youlin.cases.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -193,14 +194,14 @@ def test_stale_version_is_a_conflict(users, clock):
 def test_a_race_lost_at_the_update_is_a_conflict(users, clock, monkeypatch):
     """Two writers both read version 1; the second UPDATE … WHERE version = 1 touches no row."""
     case = f.register(users.spk_grid)
-    real_fresh = services._fresh
+    real_fresh = base._fresh
 
     def fresh_then_someone_else_writes(c, expected_version):
         current = real_fresh(c, expected_version)
         Case.objects.filter(pk=c.pk).update(version=expected_version + 1)
         return current
 
-    monkeypatch.setattr(services, "_fresh", fresh_then_someone_else_writes)
+    monkeypatch.setattr(base, "_fresh", fresh_then_someone_else_writes)
     with pytest.raises(CaseError) as err:
         services.case_dispatch(actor=users.spk_staff, case=case, expected_version=1)
     assert err.value.code == CaseErrorCode.CONFLICT
@@ -213,7 +214,7 @@ def test_state_and_timeline_are_written_together_or_not_at_all(users, clock, mon
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_event", broken)
+    monkeypatch.setattr(base, "_event", broken)
     with pytest.raises(RuntimeError):
         services.case_dispatch(actor=users.spk_staff, case=case, expected_version=1)
     case.refresh_from_db()

@@ -200,7 +200,7 @@ def test_resident_rates_through_the_tracking_link(client, users):
     # A wrong token is no key.
     response = client.post(
         reverse("cases:act", args=[case.number, "reopen"]),
-        {"token": "nope", "reopen-expected_version": case.version, "reopen-note": "x"},
+        {"token": "nope", "reopen-expected_version": case.version, "reopen-reason": "x"},
     )
     assert response.status_code == 404
 
@@ -402,3 +402,104 @@ def test_case_needing_deliberation_offers_a_meeting(client, users):
     assert 'data-testid="convene"' in html and 'data-testid="case-meetings"' in html
     client.force_login(users.spk_grid)
     assert 'data-testid="convene"' not in client.get(reverse("cases:detail", args=[case.number])).content.decode()
+
+
+def _forms_on_page(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'data-action="([a-z_]+)"', html)
+
+
+def test_the_case_page_shows_a_form_for_each_step_the_table_offers(client, users):
+    from youlin.cases import selectors, steps
+
+    case = register(users.spk_grid)
+    client.force_login(users.spk_staff)
+    html = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    offered = [a for a in selectors.available_actions(users.spk_staff, case) if steps.STEPS[a].form is not None]
+    assert _forms_on_page(html) == offered == ["dispatch", "reroute", "void", "merge"]
+    for action in offered:
+        assert f'name="{action}-expected_version"' in html
+
+
+def test_reroute_through_the_page_only_to_the_communitys_or_sub_districts_organisations(client, users):
+    from youlin.parties.models import Organisation
+
+    case = register(users.spk_grid)
+    office = Organisation.objects.get(name="广外街道城管办")
+    foreign = Organisation.objects.exclude(community=case.community).exclude(subdistrict=case.community.subdistrict)
+    foreign = foreign.exclude(community__subdistrict=case.community.subdistrict).first()
+    client.force_login(users.spk_staff)
+    url = reverse("cases:act", args=[case.number, "reroute"])
+    refused = client.post(
+        url, {"reroute-expected_version": case.version, "reroute-organisations": [foreign.pk], "reroute-reason": "x"}
+    )
+    assert refused.status_code == 400 and "reroute" in _forms_on_page(refused.content.decode())
+    response = client.post(
+        url,
+        {"reroute-expected_version": case.version, "reroute-organisations": [office.pk], "reroute-reason": "公共区域"},
+    )
+    assert response.status_code == 302
+    assert list(case.assignments.values_list("organisation__name", flat=True)) == ["广外街道城管办"]
+
+
+def test_extension_decided_and_duplicate_merged_through_the_page(client, users, clock):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from youlin.cases import services
+    from youlin.cases.models import CaseExtension
+
+    case = walk(
+        register(users.spk_grid), staff=users.spk_staff, handler=users.tyh_property, grid_worker=None, to="accepted"
+    )
+    client.force_login(users.tyh_property)
+    later = timezone.localtime(timezone.now() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    asked = client.post(
+        reverse("cases:act", args=[case.number, "extension_request"]),
+        {
+            "extension_request-expected_version": case.version,
+            "extension_request-requested_deadline": later,
+            "extension_request-reason": "等待配件",
+        },
+    )
+    assert asked.status_code == 302
+    extension = CaseExtension.objects.get(case=case)
+    case.refresh_from_db()
+    client.force_login(users.spk_staff)
+    html = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "extension_decide" in _forms_on_page(html) and "等待配件" in html
+    url = reverse("cases:act", args=[case.number, "extension_decide"])
+    missing = client.post(
+        url,
+        {
+            "extension_decide-expected_version": case.version,
+            "extension_decide-extension": extension.pk + 99,
+            "extension_decide-approve": "1",
+        },
+    )
+    assert missing.status_code == 404
+    decided = client.post(
+        url,
+        {
+            "extension_decide-expected_version": case.version,
+            "extension_decide-extension": extension.pk,
+            "extension_decide-approve": "1",
+            "extension_decide-note": "同意",
+        },
+    )
+    assert decided.status_code == 302
+    extension.refresh_from_db()
+    assert extension.status == CaseExtension.Status.APPROVED
+
+    first, duplicate = register(users.spk_grid), register(users.spk_grid)
+    services.case_support(actor=users.spk_resident, case=duplicate)
+    merged = client.post(
+        reverse("cases:act", args=[duplicate.number, "merge"]),
+        {"merge-expected_version": duplicate.version, "merge-survivor": first.number, "merge-reason": "重复"},
+    )
+    assert merged.status_code == 302
+    duplicate.refresh_from_db()
+    first.refresh_from_db()
+    assert duplicate.status == Status.MERGED and duplicate.merged_into_id == first.pk and first.support_count == 1

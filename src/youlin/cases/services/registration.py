@@ -1,0 +1,215 @@
+"""Registration (立案): locate the report, number it, flag a recurrence, route it, and start the timeline."""
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from youlin.access import policy
+from youlin.cases import categories as category_data
+from youlin.cases import errors
+from youlin.cases.errors import CaseError, CaseErrorCode
+from youlin.cases.models import (
+    Case,
+    CaseAssignment,
+    CaseNumberCounter,
+    CasePhoto,
+    Category,
+    Channel,
+    EventKind,
+    Status,
+    Urgency,
+)
+from youlin.cases.permissions import label as _label
+from youlin.cases.selectors import category_time_limit, member_user_ids, recently_closed_nearby, route
+from youlin.cases.services.base import (
+    _actor_label,
+    _attach_photos,
+    _check_photos,
+    _event,
+    _follow_by_default,
+    _required_text,
+    _store_photos,
+    _user_or_none,
+)
+from youlin.parties.models import Person
+from youlin.places.geo import WGS84, GeometryError
+from youlin.places.selectors import locate
+
+# ---------------------------------------------------------------- intake
+
+
+def _allocate_number(community, now: datetime) -> str:
+    """``SPK20261127001``: prefix, local date, daily sequence. The counter row's UPDATE holds a row lock until
+    commit, so concurrent registrations in one community queue here instead of colliding."""
+    day = timezone.localdate(now)
+    counter, _created = CaseNumberCounter.objects.get_or_create(community=community, day=day)
+    CaseNumberCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    last = CaseNumberCounter.objects.values_list("last", flat=True).get(pk=counter.pk)
+    return f"{community.case_prefix}{day:%Y%m%d}{last:03d}"
+
+
+def _may_register(j: policy.Jurisdiction, community, channel: str) -> bool:
+    if j.everything or community.pk in j.manage_community_ids:
+        return True  # staff take every channel (hotline orders, meetings, API imports)
+    if channel in {Channel.RESIDENT, Channel.API}:
+        return True  # anyone may report, on the site or through an interface; identity is checked below
+    if channel in {Channel.PATROL, Channel.DOOR_TO_DOOR}:
+        return community.pk in j.view_community_ids  # grid workers, building captains, branch secretaries
+    return False
+
+
+@transaction.atomic
+def case_register(
+    *,
+    actor,
+    category: Category,
+    description: str,
+    lon: float,
+    lat: float,
+    channel: str,
+    channel_detail: str = "",
+    crs: str = WGS84,
+    reporter: Person | None = None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    address: str = "",
+    urgency: str | None = None,
+    hotline_number: str = "",
+    hotline_received_at: datetime | None = None,
+    hotline_unit: str = "",
+    photos: Sequence[UploadedFile] = (),
+) -> Case:
+    """Register (立案) a report: locate it, number it, flag a recurrence, route it to the responsible parties.
+
+    ``actor`` may be anonymous for a resident's report, which then needs a phone number for the follow-up.
+    ``photos`` (uploads, at most nine) show the problem; all are checked before anything is written. The
+    registrant, the reporter and the people of the responsible organisations follow the case from here.
+    """
+    description = _required_text(description, _("请描述问题：什么问题、在哪里、影响了谁。"), "description")
+    if channel not in Channel.values:
+        raise errors.invalid(_("来源渠道不正确。"), field="channel")
+    if not category.is_active:
+        raise errors.invalid(_("该类别已停用，请选择其他类别。"), field="category")
+    if urgency is not None and urgency not in Urgency.values:
+        raise errors.invalid(_("紧急程度不正确。"), field="urgency")
+    try:
+        location = locate(lon, lat, crs=crs)
+    except GeometryError as exc:
+        code = CaseErrorCode.OUTSIDE_JURISDICTION if exc.code == "outside_jurisdiction" else CaseErrorCode.INVALID_INPUT
+        raise CaseError(code, exc.message, field="location") from None
+    community = location.community
+
+    j = policy.jurisdiction_of(actor)
+    if not _may_register(j, community, channel):
+        raise errors.permission_denied(_label("register"))
+    if reporter is None and j.person_id is not None and channel != Channel.HOTLINE:
+        reporter = Person.objects.get(pk=j.person_id)
+    if channel == Channel.HOTLINE and not hotline_number.strip():
+        raise errors.invalid(_("热线工单请填写工单编号。"), field="hotline_number")
+    if reporter is None and not reporter_phone.strip():
+        raise errors.invalid(_("请留下联系电话，便于回访。"), field="reporter_phone")
+    if not reporter_name and reporter is not None:
+        reporter_name = reporter.name
+    photos = _check_photos(photos)
+
+    now = timezone.now()
+    limit = category_time_limit(category, community.subdistrict_id)
+    urgency = urgency or limit.urgency
+    hours = limit.hours if urgency == limit.urgency else category_data.HOURS[urgency]
+    closed_before = recently_closed_nearby(
+        category,
+        location.lon,
+        location.lat,
+        since=now - timedelta(days=settings.YOULIN_RECURRENCE_DAYS),
+        radius_m=settings.YOULIN_DUPLICATE_RADIUS_M,
+    )
+    recurrence_of = None
+    if closed_before:
+        latest = closed_before[0]
+        recurrence_of = latest.recurrence_of if latest.recurrence_of_id else latest  # chains point at the first
+    routing = route(category=category, location=location)
+
+    case = Case(
+        number=_allocate_number(community, now),
+        category=category,
+        description=description,
+        lon=location.lon,
+        lat=location.lat,
+        address=address.strip() or location.label,
+        community=community,
+        compound=location.compound,
+        building=location.building,
+        grid=location.grid,
+        zone=location.zone,
+        channel=channel,
+        channel_detail=channel_detail.strip()[:64],
+        reporter=reporter,
+        reporter_name=reporter_name.strip(),
+        reporter_phone=reporter_phone.strip(),
+        registered_by=_user_or_none(actor),
+        tracking_token=secrets.token_urlsafe(24),
+        hotline_number=hotline_number.strip(),
+        hotline_received_at=hotline_received_at,
+        hotline_unit=hotline_unit.strip(),
+        status=Status.REGISTERED,
+        urgency=urgency,
+        registered_at=now,
+        deadline=now + timedelta(hours=hours),
+        needs_deliberation=routing.is_joint,
+        recurrence_of=recurrence_of,
+    )
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        if hotline_number and Case.objects.filter(hotline_number=hotline_number.strip()).exists():
+            raise errors.invalid(_("该热线工单已登记，请勿重复录入。"), field="hotline_number") from None
+        raise
+    CaseAssignment.objects.bulk_create(
+        [CaseAssignment(case=case, organisation=o, duty=routing.duty) for o in routing.organisations]
+    )
+    label = _actor_label(actor, reporter_name)
+    stored = _store_photos(actor, photos)
+    registered = _event(
+        case,
+        actor=actor,
+        kind=EventKind.REGISTERED,
+        at=now,
+        to_status=Status.REGISTERED,
+        actor_label=label,
+        data={
+            "channel": channel,
+            "place": location.label,
+            "recurrence_of": recurrence_of.number if recurrence_of else None,
+            **({"photos": [p.pk for p in stored]} if stored else {}),
+        },
+    )
+    _attach_photos(case, registered, stored, CasePhoto.Kind.BEFORE)
+    members = member_user_ids(o.pk for o in routing.organisations)
+    responsible = sorted(set().union(*members.values()))
+    _follow_by_default(case, [case.registered_by_id, reporter.user_id if reporter else None, *responsible])
+    _event(
+        case,
+        actor=actor,
+        kind=EventKind.ROUTED,
+        at=now,
+        from_status=Status.REGISTERED,
+        to_status=Status.REGISTERED,
+        actor_label=label,
+        data={
+            "organisations": [o.pk for o in routing.organisations],
+            "duty": routing.duty,
+            "rule": routing.rule.pk if routing.rule else None,
+            "place_kind": routing.place_kind,
+            "joint": routing.is_joint,
+            "fallback": routing.fallback,
+        },
+    )
+    return case
