@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -172,6 +173,11 @@ YOULIN_BUILDING_TOLERANCE_M = float(os.environ.get("YOULIN_BUILDING_TOLERANCE_M"
 # this recent makes a new report a recurrence (反弹).
 YOULIN_DUPLICATE_RADIUS_M = float(os.environ.get("YOULIN_DUPLICATE_RADIUS_M", "50"))
 YOULIN_RECURRENCE_DAYS = int(os.environ.get("YOULIN_RECURRENCE_DAYS", "90"))
+# 督办 levels: working days past the deadline at which the reminder, community, sub-district and district levels
+# start (four non-decreasing whole numbers).
+YOULIN_SUPERVISION_DAYS = [int(n) for n in env_list("YOULIN_SUPERVISION_DAYS", "0,1,3,5")]
+if len(YOULIN_SUPERVISION_DAYS) != 4 or sorted(YOULIN_SUPERVISION_DAYS) != YOULIN_SUPERVISION_DAYS:
+    raise ImproperlyConfigured("YOULIN_SUPERVISION_DAYS: four non-decreasing numbers of working days, e.g. 0,1,3,5")
 # Maps draw the project's own outlines; a base-map tile URL is optional (intranets are offline). Set
 # YOULIN_MAP_TILE_GCJ02=1 for a GCJ-02 tile source (AutoNavi and the like): the map then offsets WGS-84 data.
 YOULIN_MAP_TILE_URL = os.environ.get("YOULIN_MAP_TILE_URL", "")

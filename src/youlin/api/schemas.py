@@ -49,7 +49,8 @@ class CategoryOut(Schema):
     major: str
     name: str
     urgency: str
-    time_limit_hours: int
+    time_limit: int
+    time_limit_unit: Literal["hours", "working_hours", "working_days"]
     is_local: bool
 
 

@@ -2,9 +2,11 @@
 routing rules."""
 
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from youlin.access import policy
 from youlin.access.admin import ScopedAdmin
+from youlin.cases import workdays
 from youlin.cases.models import (
     Case,
     CaseAssignment,
@@ -13,6 +15,7 @@ from youlin.cases.models import (
     Category,
     CategoryTimeLimit,
     RoutingRule,
+    WorkdayOverride,
 )
 from youlin.places.models import Community
 
@@ -76,10 +79,25 @@ class CaseExtensionAdmin(ScopedAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("code", "kind", "major", "name", "urgency", "time_limit_hours", "is_local", "is_active")
-    list_filter = ("kind", "major", "urgency", "is_local", "is_active")
+    list_display = (
+        "code",
+        "kind",
+        "major",
+        "name",
+        "urgency",
+        "time_limit",
+        "time_limit_unit",
+        "is_local",
+        "is_active",
+    )
+    list_filter = ("kind", "major", "urgency", "time_limit_unit", "is_local", "is_active")
     search_fields = ("code", "name")
-    list_editable = ("urgency", "time_limit_hours", "is_active")
+    list_editable = ("urgency", "time_limit", "time_limit_unit", "is_active")
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_unknown_years(request)
+        return super().changelist_view(request, extra_context)
+
     readonly_fields = ("code", "kind", "major_code", "major", "name", "is_local")
 
     def has_add_permission(self, request):
@@ -109,7 +127,12 @@ class RoutingRuleAdmin(ScopedAdmin):
 class CategoryTimeLimitAdmin(ScopedAdmin):
     """Sub-district officers set their own time limits per category."""
 
-    list_display = ("subdistrict", "category", "urgency", "time_limit_hours")
+    list_display = ("subdistrict", "category", "urgency", "time_limit", "time_limit_unit")
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_unknown_years(request)
+        return super().changelist_view(request, extra_context)
+
     list_select_related = ("subdistrict", "category")
     autocomplete_fields = ("category",)
     search_fields = ("category__name", "category__code")
@@ -121,3 +144,58 @@ class CategoryTimeLimitAdmin(ScopedAdmin):
 
             kwargs["queryset"] = policy.scope(request.user, Subdistrict.objects.all(), policy.CHANGE)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def _warn_unknown_years(request) -> None:
+    """Working days of a year the official calendar does not know yet fall back to Monday–Friday: say so."""
+    from django.contrib import messages
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    unknown = [y for y in (year, year + 1) if not workdays.year_known(y)]
+    if unknown:
+        messages.warning(
+            request,
+            _("%(years)s 年的法定节假日和调休安排尚未收录，暂按周一至周五计算工作日；可在“工作日调整”中录入。")
+            % {"years": "、".join(str(y) for y in unknown)},
+        )
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(admin.ModelAdmin):
+    """The district's own working days over the official calendar (district administrators only)."""
+
+    list_display = ("day", "is_working_day", "note")
+    list_filter = ("is_working_day",)
+    date_hierarchy = "day"
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_unknown_years(request)
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        workdays.forget_overrides()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        workdays.forget_overrides()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        workdays.forget_overrides()

@@ -11,18 +11,28 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from youlin.cases import workdays
+
 CSV_PATH = Path(__file__).resolve().parent / "fixtures" / "gbt47678.5-matters.csv"
 
 COMPONENT = "component"
 MATTER = "matter"
 KIND_BY_LABEL = {"管理部件": COMPONENT, "管理事项": MATTER}
 
-# Urgency classes and the time limits seen in practice (hours).
+# Urgency classes and the time limits seen in practice: urgent matters run by the clock, the others on working
+# days (weekends and public holidays do not count; 调休 make-up days do).
 URGENT = "urgent"  # danger to life or property
 UTILITIES = "utilities"  # water, power, gas, heating
 GENERAL = "general"
 COMPLEX = "complex"
-HOURS = {URGENT: 2, UTILITIES: 24, GENERAL: 168, COMPLEX: 360}
+HOURS_UNIT, WORKING_HOURS_UNIT, WORKING_DAYS_UNIT = workdays.HOURS, workdays.WORKING_HOURS, workdays.WORKING_DAYS
+LEGACY_HOURS = {URGENT: 2, UTILITIES: 24, GENERAL: 168, COMPLEX: 360}  # before working days (migration 0007)
+LIMITS: dict[str, tuple[int, str]] = {
+    URGENT: (2, HOURS_UNIT),
+    UTILITIES: (24, HOURS_UNIT),
+    GENERAL: (5, WORKING_DAYS_UNIT),
+    COMPLEX: (15, WORKING_DAYS_UNIT),
+}
 
 
 @dataclass(frozen=True)
@@ -32,8 +42,11 @@ class CategoryRow:
     major: str
     name: str
     urgency: str
-    time_limit_hours: int
     is_local: bool = False
+
+    @property
+    def time_limit(self) -> tuple[int, str]:
+        return LIMITS[self.urgency]
 
     @property
     def major_code(self) -> str:
@@ -99,11 +112,10 @@ def category_rows(path: Path = CSV_PATH) -> list[CategoryRow]:
                     major=record["major"].strip(),
                     name=name,
                     urgency=urgency,
-                    time_limit_hours=HOURS[urgency],
                 )
             )
     for code, major, name, urgency in LOCAL_EXTENSIONS:
-        rows.append(CategoryRow(code, MATTER, major, name, urgency, HOURS[urgency], is_local=True))
+        rows.append(CategoryRow(code, MATTER, major, name, urgency, is_local=True))
     return rows
 
 
@@ -114,6 +126,7 @@ def upsert_categories(model) -> int:
     """
     rows = category_rows()
     existing = {(c.kind, c.code): c for c in model.objects.all()}
+    field_names = {f.name for f in model._meta.get_fields()}
     # Urgency and time limit are set once; staff may tune them in the admin and a reload keeps that.
     fields = ("major_code", "major", "name", "is_local")
     to_create, to_update = [], []
@@ -121,15 +134,12 @@ def upsert_categories(model) -> int:
         values = {"major_code": row.major_code, "major": row.major, "name": row.name, "is_local": row.is_local}
         current = existing.get((row.kind, row.code))
         if current is None:
-            to_create.append(
-                model(
-                    kind=row.kind,
-                    code=row.code,
-                    urgency=row.urgency,
-                    time_limit_hours=row.time_limit_hours,
-                    **values,
-                )
-            )
+            amount, unit = row.time_limit
+            if "time_limit_unit" in field_names:
+                limit = {"time_limit": amount, "time_limit_unit": unit}
+            else:  # the model as it was before working days (an early migration): limits in hours
+                limit = {"time_limit_hours": LEGACY_HOURS[row.urgency]}
+            to_create.append(model(kind=row.kind, code=row.code, urgency=row.urgency, **limit, **values))
         elif any(getattr(current, f) != v for f, v in values.items()):
             for f, v in values.items():
                 setattr(current, f, v)

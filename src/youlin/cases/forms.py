@@ -140,20 +140,78 @@ class VerifyForm(PhotoNoteForm):
     )
 
 
+YES_NO = [("1", _("是")), ("0", _("否"))]
+
+
+def _yes_no(label, *, required=True):
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda v: v == "1",
+        empty_value=None,
+        widget=forms.RadioSelect,
+        required=required,
+    )
+
+
 class EvaluateForm(forms.Form):
+    """The reporter's own answers to the three 12345 questions."""
+
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    responded = _yes_no(_("是否有人联系过您？"))
+    resolved = _yes_no(_("您反映的问题是否已解决？"))
     satisfaction = forms.ChoiceField(label=_("您对处理结果"), choices=Satisfaction.choices, widget=forms.RadioSelect)
     comment = forms.CharField(
         label=_("意见（选填）"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
+class FollowUpForm(forms.Form):
+    """Staff call the reporter back (回访): reached or not, and if reached, the three answers."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    channel = forms.ChoiceField(
+        label=_("回访方式"), choices=[("phone", _("电话回访")), ("onsite", _("上门回访"))], initial="phone"
+    )
+    reached = forms.TypedChoiceField(
+        label=_("是否接通"),
+        choices=[("1", _("已接通")), ("0", _("未接通"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    responded = _yes_no(_("是否联系（办理单位是否联系过诉求人）"), required=False)
+    resolved = _yes_no(_("是否解决"), required=False)
+    satisfaction = forms.ChoiceField(
+        label=_("满意度"), choices=Satisfaction.choices, widget=forms.RadioSelect, required=False
+    )
+    note = forms.CharField(
+        label=_("回访记录"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reached"):
+            for name in ("responded", "resolved", "satisfaction"):
+                if data.get(name) in (None, ""):
+                    self.add_error(name, _("已接通的回访请回答这一项。"))
+        else:
+            data.update(responded=None, resolved=None, satisfaction="")
+        return data
+
+
 class ExtensionRequestForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    working_days = forms.IntegerField(label=_("延期工作日数"), min_value=1, max_value=60, required=False)
     requested_deadline = forms.DateTimeField(
-        label=_("申请延期至"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("或延期至"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     reason = forms.CharField(label=_("延期理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("working_days") is None and data.get("requested_deadline") is None:
+            self.add_error("working_days", _("请填写延期的工作日数，或延期到的日期。"))
+        return data
 
 
 class ExtensionDecideForm(forms.Form):

@@ -18,7 +18,7 @@ import json
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from youlin.access import policy
+from youlin.cases import workdays
 from youlin.cases.errors import CaseError, CaseErrorCode
 from youlin.cases.models import (
     Case,
@@ -420,7 +421,7 @@ def hotline_import(
                 status=status,
                 urgency=o.category.urgency,
                 registered_at=o.received_at,
-                deadline=o.received_at + timedelta(hours=o.category.time_limit_hours),
+                deadline=workdays.add(o.received_at, workdays.Limit(o.category.time_limit, o.category.time_limit_unit)),
                 dispatched_at=o.received_at if o.status != Status.REGISTERED else None,
                 closed_at=o.closed_at if closed else None,
                 evaluated_at=o.closed_at if o.satisfaction else None,

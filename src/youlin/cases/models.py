@@ -19,8 +19,17 @@ from youlin.places.models import Building, Community, Compound, Grid, Subdistric
 class Urgency(models.TextChoices):
     URGENT = data.URGENT, _("紧急（2 小时）")
     UTILITIES = data.UTILITIES, _("水电气热（24 小时）")
-    GENERAL = data.GENERAL, _("一般（7 天）")
-    COMPLEX = data.COMPLEX, _("复杂（15 天）")
+    GENERAL = data.GENERAL, _("一般（5 个工作日）")
+    COMPLEX = data.COMPLEX, _("复杂（15 个工作日）")
+
+
+class TimeUnit(models.TextChoices):
+    """How a time limit runs: by the clock (urgent matters), or only on working days (法定节假日 and weekends do
+    not count, 调休 make-up days do; see ``workdays``)."""
+
+    HOURS = data.HOURS_UNIT, _("小时（自然时间）")
+    WORKING_HOURS = data.WORKING_HOURS_UNIT, _("工作小时")
+    WORKING_DAYS = data.WORKING_DAYS_UNIT, _("工作日")
 
 
 class Category(models.Model):
@@ -36,7 +45,10 @@ class Category(models.Model):
     major = models.CharField(_("大类"), max_length=32)
     name = models.CharField(_("名称"), max_length=64)
     urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices, default=Urgency.GENERAL)
-    time_limit_hours = models.PositiveIntegerField(_("处置时限（小时）"), default=168)
+    time_limit = models.PositiveIntegerField(_("处置时限"), default=5)
+    time_limit_unit = models.CharField(
+        _("时限单位"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
+    )
     is_local = models.BooleanField(_("本地扩展"), default=False, help_text=_("小类 080–999 为本地扩展代码"))
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -47,7 +59,7 @@ class Category(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "code"], name="category_unique_kind_code"),
             models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{5}$"), name="category_code_5_digits"),
-            models.CheckConstraint(condition=Q(time_limit_hours__gt=0), name="category_time_limit_positive"),
+            models.CheckConstraint(condition=Q(time_limit__gt=0), name="category_time_limit_positive"),
         ]
 
     def __str__(self) -> str:
@@ -62,18 +74,21 @@ class CategoryTimeLimit(models.Model):
     )
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="time_limits", verbose_name=_("类别"))
     urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices)
-    time_limit_hours = models.PositiveIntegerField(_("处置时限（小时）"))
+    time_limit = models.PositiveIntegerField(_("处置时限"))
+    time_limit_unit = models.CharField(
+        _("时限单位"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
+    )
 
     class Meta:
         verbose_name = _("街道处置时限")
         verbose_name_plural = _("街道处置时限")
         constraints = [
             models.UniqueConstraint(fields=["subdistrict", "category"], name="category_time_limit_unique"),
-            models.CheckConstraint(condition=Q(time_limit_hours__gt=0), name="category_time_limit_override_positive"),
+            models.CheckConstraint(condition=Q(time_limit__gt=0), name="category_time_limit_override_positive"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.subdistrict} {self.category}: {self.time_limit_hours} h"
+        return f"{self.subdistrict} {self.category}: {self.time_limit} {self.get_time_limit_unit_display()}"
 
 
 class Channel(models.TextChoices):
@@ -122,6 +137,16 @@ class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", _("满意")
     BASICALLY_SATISFIED = "basically_satisfied", _("基本满意")
     DISSATISFIED = "dissatisfied", _("不满意")
+
+
+class SupervisionLevel(models.IntegerChoices):
+    """How far an overdue case has been escalated (督办), each level pressing harder and telling more people."""
+
+    NONE = 0, _("未督办")
+    REMINDER = 1, _("到期提醒")
+    COMMUNITY = 2, _("社区督办")
+    SUBDISTRICT = 3, _("街道督办")
+    DISTRICT = 4, _("区级挂牌督办")
 
 
 class CaseNumberCounter(models.Model):
@@ -206,8 +231,8 @@ class Case(models.Model):
     reported_done_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
     verified_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
-    # Follow-up visit (回访): the three 12345 questions.
-    evaluated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    # The latest valid follow-up visit (回访, ``FollowUpVisit``): the three 12345 questions. Empty until one.
+    evaluated_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
     satisfaction = models.CharField(_("满意度"), max_length=24, choices=Satisfaction.choices, blank=True)
     responded = models.BooleanField(_("已响应"), null=True, blank=True)
     resolved = models.BooleanField(_("已解决"), null=True, blank=True)
@@ -216,6 +241,9 @@ class Case(models.Model):
     rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
     reopen_count = models.PositiveIntegerField(_("重新打开次数"), default=0)
     supervise_count = models.PositiveIntegerField(_("督办次数"), default=0)
+    supervision_level = models.PositiveSmallIntegerField(
+        _("督办级别"), choices=SupervisionLevel.choices, default=SupervisionLevel.NONE
+    )
     support_count = models.PositiveIntegerField(_("点赞数"), default=0)
     # Links.
     merged_into = models.ForeignKey(
@@ -248,6 +276,7 @@ class Case(models.Model):
             models.Index(fields=["-registered_at", "-id"], name="case_keyset"),
             models.Index(fields=["category", "lat", "lon"], name="case_category_point"),
             models.Index(fields=["closed_at"], name="case_closed_at"),
+            models.Index(fields=["supervision_level", "deadline"], name="case_supervision"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -314,6 +343,8 @@ class EventKind(models.TextChoices):
     DELIBERATED = "deliberated", _("议事协商形成决议")
     ACTION_ITEM_DONE = "action_item_done", _("任务完成")
     ESCALATED = "escalated", _("申报专项")
+    FOLLOWED_UP = "followed_up", _("回访")
+    FOLLOW_UP_ATTEMPTED = "follow_up_attempted", _("回访未接通")
 
 
 class AppendOnlyError(RuntimeError):
@@ -526,3 +557,64 @@ class RoutingRule(models.Model):
     def __str__(self) -> str:
         what = self.category.name if self.category_id else (self.category_major or "*")
         return f"{what} @ {self.get_place_kind_display()} → {self.get_duty_display()}"
+
+
+class FollowUpVisit(models.Model):
+    """A follow-up (回访) of a closed case: a callback by staff, or the reporter's own rating. A visit that did not
+    reach the caller (未接通) is an attempt, on the timeline but not counted; a reached one answers the three
+    12345 questions, and the latest reached visit is the case's (``Case.responded`` …)."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("电话回访")
+        ONSITE = "onsite", _("上门回访")
+        SELF = "self", _("本人评价")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits", verbose_name=_("案件"))
+    event = models.OneToOneField(CaseEvent, on_delete=models.PROTECT, related_name="visit", verbose_name=_("所属进程"))
+    at = models.DateTimeField(_("回访时间"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("回访人"),
+    )
+    channel = models.CharField(_("回访方式"), max_length=8, choices=Channel.choices)
+    reached = models.BooleanField(_("已接通"))
+    responded = models.BooleanField(_("是否联系"), null=True, blank=True)
+    resolved = models.BooleanField(_("是否解决"), null=True, blank=True)
+    satisfaction = models.CharField(_("满意度"), max_length=24, choices=Satisfaction.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("回访")
+        verbose_name_plural = _("回访")
+        ordering = ["case_id", "at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(reached=True, responded__isnull=False, resolved__isnull=False) & ~Q(satisfaction=""))
+                | Q(reached=False, responded__isnull=True, resolved__isnull=True, satisfaction=""),
+                name="follow_up_answers_when_reached",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.at:%Y-%m-%d} {'✓' if self.reached else '✗'}"
+
+
+class WorkdayOverride(models.Model):
+    """A day the district declares working or not, over the official calendar (``workdays``): for a year the
+    calendar package does not know yet, or a local arrangement."""
+
+    day = models.DateField(_("日期"), unique=True)
+    is_working_day = models.BooleanField(_("工作日"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {'工作日' if self.is_working_day else '休息日'}"

@@ -5,27 +5,27 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from youlin.access import policy
+from youlin.cases import categories as category_data
+from youlin.cases import workdays
 from youlin.cases.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
     Case,
-    CaseEvent,
     CaseExtension,
     CaseFollower,
     CasePhoto,
     CaseSupport,
     Category,
-    EventKind,
     PlaceKind,
     RoutingRule,
     Satisfaction,
@@ -45,23 +45,31 @@ Duty = Responsibility.Duty
 @dataclass(frozen=True)
 class TimeLimit:
     urgency: str
-    hours: int
+    limit: workdays.Limit
+
+    def deadline(self, start: datetime) -> datetime:
+        return workdays.add(start, self.limit)
 
 
-def category_time_limit(category: Category, subdistrict_id: int | None) -> TimeLimit:
-    """The sub-district's own limit for the category where it set one, else the category's default."""
+def category_time_limit(category: Category, subdistrict_id: int | None, *, urgency: str | None = None) -> TimeLimit:
+    """The sub-district's own limit for the category where it set one, else the category's default. With an
+    ``urgency`` other than the category's (staff judged it more or less pressing), that urgency's usual limit."""
     from youlin.cases.models import CategoryTimeLimit
 
     own = (
         CategoryTimeLimit.objects.filter(category=category, subdistrict_id=subdistrict_id)
-        .values_list("urgency", "time_limit_hours")
+        .values_list("urgency", "time_limit", "time_limit_unit")
         .first()
         if subdistrict_id
         else None
     )
     if own:
-        return TimeLimit(urgency=own[0], hours=own[1])
-    return TimeLimit(urgency=category.urgency, hours=category.time_limit_hours)
+        found = TimeLimit(urgency=own[0], limit=workdays.Limit(own[1], own[2]))
+    else:
+        found = TimeLimit(category.urgency, workdays.Limit(category.time_limit, category.time_limit_unit))
+    if urgency is not None and urgency != found.urgency:
+        return TimeLimit(urgency, workdays.Limit(*category_data.LIMITS[urgency]))
+    return found
 
 
 # ---------------------------------------------------------------- distance
@@ -395,17 +403,78 @@ def case_audience(case: Case, *, managers: bool = False) -> list:
 
 
 def cases_due_for_supervision(now: datetime, *, limit: int = 500) -> list[Case]:
-    """Open cases past their deadline that nobody has supervised since it passed (one query), most overdue
-    first. A new deadline (an extension, a reopening) starts a new overdue period."""
-    supervised = CaseEvent.objects.filter(
-        case_id=OuterRef("pk"), kind=EventKind.SUPERVISED, at__gte=OuterRef("deadline")
-    )
+    """Open cases past their deadline that may be due a higher level of 督办 (one query), most overdue first.
+    Working time never runs faster than the clock, so a case can be due level L only once its deadline is at
+    least L's threshold of calendar days behind; the service checks the working days exactly."""
+    due = Q()
+    for level, threshold in enumerate(settings.YOULIN_SUPERVISION_DAYS, start=1):
+        due |= Q(supervision_level=level - 1, deadline__lte=now - timedelta(days=threshold))
     return list(
         Case.objects.filter(status__in=OPEN_STATUSES, deadline__lt=now)
-        .filter(~Exists(supervised))
+        .filter(due)
         .select_related("category", "community")
         .order_by("deadline", "id")[:limit]
     )
+
+
+def supervision_audience(case: Case, level: int) -> list:
+    """Who a level of 督办 tells (one query): the case's followers and the handling unit's people; from the
+    community level its staff and secretary, from the sub-district level its officers, at the district level the
+    district's administrators."""
+    from youlin.cases.models import SupervisionLevel
+
+    condition = Q(followed_cases__case_id=case.pk) | Q(
+        person__memberships__organisation__case_assignments__case_id=case.pk
+    )
+    if level >= SupervisionLevel.COMMUNITY:
+        staff = Q(person__memberships__role__in=policy.MANAGE_ROLES)
+        condition |= staff & (
+            Q(person__memberships__community_id=case.community_id)
+            | Q(
+                person__memberships__community__isnull=True,
+                person__memberships__organisation__community_id=case.community_id,
+            )
+        )
+    if level >= SupervisionLevel.SUBDISTRICT:
+        subdistrict = case.community.subdistrict_id
+        condition |= Q(person__memberships__role="subdistrict_officer") & (
+            Q(person__memberships__subdistrict_id=subdistrict)
+            | Q(person__memberships__organisation__subdistrict_id=subdistrict)
+        )
+    if level >= SupervisionLevel.DISTRICT:
+        condition |= Q(is_superuser=True)
+    return list(get_user_model().objects.filter(condition, is_active=True).distinct().order_by("pk"))
+
+
+@dataclass(frozen=True)
+class SupervisedCase:
+    case: Case
+    days_overdue: int
+
+
+def supervised_cases(user, level: int, *, now: datetime | None = None, limit: int = 200) -> list[SupervisedCase]:
+    """The 督办 list of one level: open cases the user sees that are at that level, oldest deadline first, with
+    the working days each is overdue."""
+    now = now or timezone.now()
+    rows = (
+        policy.scope(user, Case.objects.all())
+        .filter(status__in=OPEN_STATUSES, supervision_level=level)
+        .select_related("category", "community", "compound", "building")
+        .order_by("deadline", "id")[:limit]
+    )
+    return [SupervisedCase(c, workdays.working_days_overdue(c.deadline, now)) for c in rows]
+
+
+def supervision_counts(user) -> dict[int, int]:
+    """How many open cases the user sees at each level of 督办 (one query)."""
+    rows = (
+        policy.scope(user, Case.objects.all())
+        .filter(status__in=OPEN_STATUSES, supervision_level__gt=0)
+        .values("supervision_level")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["supervision_level"]: r["n"] for r in rows}
 
 
 # ---------------------------------------------------------------- measures
@@ -435,11 +504,13 @@ class Measures:
     - ``on_time_rate`` 按期结案率 = cases closed in the period by their deadline / due_count.
     - ``rework_rate`` 返工率 = cases closed in the period that failed verification at least once / closed_count.
 
-    Beijing 12345, over the valid follow-up visits (cases evaluated in the period):
+    Beijing 12345, over the valid follow-up visits (回访 that reached the caller; each case counts once, in the
+    period of its latest valid visit; see ``services.visits``):
     - ``response_rate`` 响应率 = visits answering "responded" / visits;
     - ``resolution_rate`` 解决率 = visits answering "resolved" / visits;
     - ``satisfaction_rate`` 满意率 = (satisfied + w × basically satisfied) / visits, w = 0.9 by default;
     - ``score`` 综合得分 = 10 × 响应率 + 50 × 解决率 + 40 × 满意率 (weights configurable), out of 100.
+    - ``unvisited_count`` 未回访: cases closed in the period with no valid visit since that closing.
 
     A rate with an empty denominator is ``None`` (nothing to measure), never 0.
     """
@@ -450,6 +521,7 @@ class Measures:
     due_open_count: int = 0
     rework_closed_count: int = 0
     visit_count: int = 0
+    unvisited_count: int = 0
     responded_count: int = 0
     resolved_count: int = 0
     satisfied_count: int = 0
@@ -523,6 +595,11 @@ def _measure_aggregates(start: datetime, end: datetime, *, distinct: bool) -> di
         ),
         "rework_closed_count": Count("id", filter=closed & Q(rework_count__gt=0), distinct=distinct),
         "visit_count": Count("id", filter=visited, distinct=distinct),
+        "unvisited_count": Count(
+            "id",
+            filter=closed & (Q(evaluated_at__isnull=True) | Q(evaluated_at__lt=F("closed_at"))),
+            distinct=distinct,
+        ),
         "responded_count": Count("id", filter=visited & Q(responded=True), distinct=distinct),
         "resolved_count": Count("id", filter=visited & Q(resolved=True), distinct=distinct),
         "satisfied_count": Count("id", filter=visited & Q(satisfaction=Satisfaction.SATISFIED), distinct=distinct),

@@ -65,12 +65,24 @@ SatisfactionName = Literal[tuple(Satisfaction.values)]  # type: ignore[valid-typ
 
 
 class EvaluateIn(StepIn):
+    responded: bool = Field(description="是否联系: did the handling unit contact the reporter?")
+    resolved: bool = Field(description="是否解决: is the problem solved?")
     satisfaction: SatisfactionName
     comment: str = Field("", max_length=2000)
 
 
+class FollowUpIn(StepIn):
+    reached: bool = Field(description="False: the call did not reach the caller (未接通), an attempt only.")
+    channel: Literal["phone", "onsite"] = "phone"
+    responded: bool | None = Field(None, description="Required when reached.")
+    resolved: bool | None = Field(None, description="Required when reached.")
+    satisfaction: SatisfactionName | Literal[""] = Field("", description="Required when reached.")
+    note: str = Field("", max_length=2000)
+
+
 class ExtensionRequestIn(StepIn):
-    requested_deadline: datetime
+    working_days: int | None = Field(None, ge=1, le=60, description="Working days added to the current deadline.")
+    requested_deadline: datetime | None = Field(None, description="Or the new deadline itself.")
     reason: str = Field(min_length=1, max_length=2000)
 
 
@@ -186,14 +198,36 @@ def _verify(call: StepCall):
 
 
 def _evaluate(call: StepCall):
+    d = call.data
     return _services().case_evaluate(
-        **_common(call), satisfaction=call.data["satisfaction"], comment=call.data.get("comment", ""), token=call.token
+        **_common(call),
+        responded=d["responded"],
+        resolved=d["resolved"],
+        satisfaction=d["satisfaction"],
+        comment=d.get("comment", ""),
+        token=call.token,
+    )
+
+
+def _follow_up(call: StepCall):
+    d = call.data
+    return _services().case_follow_up(
+        **_common(call),
+        reached=d["reached"],
+        channel=d.get("channel") or "phone",
+        responded=d.get("responded"),
+        resolved=d.get("resolved"),
+        satisfaction=d.get("satisfaction") or "",
+        note=d.get("note", ""),
     )
 
 
 def _extension_request(call: StepCall):
     return _services().case_extension_request(
-        **_common(call), requested_deadline=call.data["requested_deadline"], reason=call.data.get("reason", "")
+        **_common(call),
+        requested_deadline=call.data.get("requested_deadline"),
+        working_days=call.data.get("working_days"),
+        reason=call.data.get("reason", ""),
     )
 
 
@@ -403,6 +437,19 @@ STEPS: dict[str, Step] = {
             _evaluate,
             forms.EvaluateForm,
             EvaluateIn,
+        ),
+        Step(
+            "follow_up",
+            _("回访"),
+            frozenset(CLOSED_STATUSES),
+            Status.EVALUATED,
+            Role.MANAGER,
+            _follow_up,
+            forms.FollowUpForm,
+            FollowUpIn,
+            api_summary="Record a follow-up call (回访)",
+            api_description="Reached: the three answers (responded, resolved, satisfaction) become the case's. "
+            "Not reached: an attempt on the timeline; the case can be called again.",
         ),
         Step(
             "reopen",

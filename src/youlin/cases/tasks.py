@@ -11,14 +11,14 @@ from youlin.cases.errors import CaseError
 
 @task()
 def sweep_overdue() -> int:
-    """Supervise (督办) every open case that has passed its deadline and not been supervised since; returns how
-    many. Running it again supervises nothing new until another deadline passes."""
+    """Escalate (督办) every open overdue case to the level its working days overdue call for; returns how many
+    cases moved up. Running it again moves nothing until a case crosses the next threshold."""
     now = timezone.now()
-    supervised = 0
+    escalated = 0
     for case in selectors.cases_due_for_supervision(now):
         try:
-            services.case_supervise_overdue(case=case, expected_version=case.version, now=now)
+            services.case_escalate_overdue(case=case, expected_version=case.version, now=now)
         except CaseError:
-            continue  # changed (or supervised) meanwhile: the next sweep looks again
-        supervised += 1
-    return supervised
+            continue  # changed meanwhile, or not due yet in working days: the next sweep looks again
+        escalated += 1
+    return escalated

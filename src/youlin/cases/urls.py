@@ -10,6 +10,7 @@ urlpatterns = [
     path("nearby/", views.nearby, name="nearby"),
     path("measures/", views.measures, name="measures"),
     path("hotspots/", views.hotspots, name="hotspots"),
+    path("supervision/", views.supervision, name="supervision"),
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/act/<str:action>/", views.case_act, name="act"),
     path("<str:number>/support/", views.support, name="support"),

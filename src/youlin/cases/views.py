@@ -29,7 +29,7 @@ from youlin.cases.forms import (
     StaffIntakeForm,
 )
 from youlin.cases.listing import case_search
-from youlin.cases.models import MASKED_REPORTER_CHANNELS, Case, Category, Channel
+from youlin.cases.models import MASKED_REPORTER_CHANNELS, Case, Category, Channel, SupervisionLevel
 from youlin.photos.services import PhotoError, photo_prepare
 from youlin.places.geo import shape_from_geojson
 from youlin.places.models import Building, Community
@@ -401,6 +401,27 @@ def _group_names(group_by: str, keys: list) -> dict:
 
     model = import_string(MEASURE_GROUPS[group_by][1])
     return {pk: str(obj) for pk, obj in model.objects.in_bulk(keys).items()}
+
+
+@login_required
+def supervision(request):
+    """督办: what is escalated at each level (到期提醒, 社区, 街道, 区级挂牌), oldest deadline first, with the working
+    days overdue."""
+    counts = selectors.supervision_counts(request.user)
+    try:
+        level = int(request.GET.get("level", ""))
+    except ValueError:
+        level = None
+    if level not in SupervisionLevel.values or level == SupervisionLevel.NONE:
+        # The highest level with something in it, else the community's.
+        level = max(counts, default=SupervisionLevel.COMMUNITY)
+    context = {
+        "levels": [(lv, label, counts.get(lv, 0)) for lv, label in SupervisionLevel.choices if lv],
+        "level": level,
+        "level_label": SupervisionLevel(level).label,
+        "rows": selectors.supervised_cases(request.user, level),
+    }
+    return render(request, "cases/supervision.html", context)
 
 
 HOTSPOT_MIN_RECURRENCES = 3

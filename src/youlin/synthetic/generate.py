@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from youlin.cases import workdays
 from youlin.cases.models import (
     Case,
     CaseAssignment,
@@ -162,9 +163,10 @@ def _sample_point(rng: random.Random, community: CommunityInfo) -> tuple[float, 
 def _lifecycle(rng: random.Random, draft: _Draft, end: float, survivor: _Draft | None) -> None:
     """Fill ``draft.steps`` and the step columns: the whole life, then cut at ``end``."""
     reg = draft.at
-    limit = draft.category.time_limit_hours * HOUR
-    deadline = reg + limit
-    scale = min(1.0, draft.category.time_limit_hours / 24.0)  # urgent matters move in minutes, not hours
+    limit = workdays.Limit(draft.category.time_limit, draft.category.time_limit_unit)
+    deadline = workdays.add(datetime.fromtimestamp(reg, UTC), limit).timestamp()
+    limit = deadline - reg
+    scale = min(1.0, limit / (24 * HOUR))  # urgent matters move in minutes, not hours
     R, V = Status.REGISTERED, Status.VOIDED
     steps = [(EventKind.REGISTERED, reg, "", R, None), (EventKind.ROUTED, reg, R, R, None)]
     f = {"deadline": deadline}

@@ -19,6 +19,7 @@ go out after commit. Errors are ``CaseError`` with a stable code.
     registration   立案: locate, number, recurrence, route
     loop           dispatch … evaluate, reopen
     deadlines      extensions, supervision (督办) by staff and by the overdue sweep
+    visits         回访: staff callbacks and the reporter's own rating (the three 12345 questions)
     merge          a duplicate joins the case that goes on
     followers      follow, unfollow, support (+1)
     annotations    what deliberation and projects record on a case
@@ -34,17 +35,17 @@ from youlin.cases.services.annotations import (
 from youlin.cases.services.base import MAX_PHOTOS, NOTICE_TITLES, case_url
 from youlin.cases.services.deadlines import (
     SYSTEM_LABEL,
+    case_escalate_overdue,
     case_extension_decide,
     case_extension_request,
     case_supervise,
-    case_supervise_overdue,
+    supervision_due,
 )
 from youlin.cases.services.followers import case_follow, case_support, case_unfollow
 from youlin.cases.services.loop import (
     case_accept,
     case_close,
     case_dispatch,
-    case_evaluate,
     case_reopen,
     case_report_done,
     case_return,
@@ -61,6 +62,7 @@ from youlin.cases.services.routing import (
     routing_rules_default,
     seed_routing_rules,
 )
+from youlin.cases.services.visits import case_evaluate, case_follow_up
 
 __all__ = [
     "ANNOTATION_KINDS",
@@ -77,6 +79,7 @@ __all__ = [
     "case_extension_decide",
     "case_extension_request",
     "case_follow",
+    "case_follow_up",
     "case_merge",
     "case_register",
     "case_reopen",
@@ -85,7 +88,7 @@ __all__ = [
     "case_route_override",
     "case_start",
     "case_supervise",
-    "case_supervise_overdue",
+    "case_escalate_overdue",
     "case_support",
     "case_unfollow",
     "case_url",
@@ -95,4 +98,5 @@ __all__ = [
     "routing_rule_seed_defaults",
     "routing_rules_default",
     "seed_routing_rules",
+    "supervision_due",
 ]

@@ -1,7 +1,7 @@
 """The write helpers every step shares: the version check, the transition check, the compare-and-swap write with
 its timeline event, and the photos that come with a step (all checked before anything is written)."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -97,9 +97,11 @@ def _write(
     actor_label: str = "",
     photos: Sequence[PreparedPhoto] = (),
     photo_kind: str = CasePhoto.Kind.AFTER,
+    after_event: Callable[[CaseEvent], object] | None = None,
 ) -> Case:
     """UPDATE the case only if nobody changed it since ``expected_version``, then store the (already checked)
-    photos and append the event they came with. Photos are stored only once the version check has passed."""
+    photos and append the event they came with. Photos are stored only once the version check has passed.
+    ``after_event`` writes what belongs to the event (e.g. a follow-up visit) in the same transaction."""
     updates = dict(fields or {})
     if to_status is not None:
         updates["status"] = to_status
@@ -123,6 +125,8 @@ def _write(
         actor_label=actor_label,
     )
     _attach_photos(case, event, stored, photo_kind)
+    if after_event is not None:
+        after_event(event)
     case.refresh_from_db()
     return case
 
@@ -139,11 +143,16 @@ def _step(
     data: dict | None = None,
     token: str | None = None,
     photos: Sequence[UploadedFile] = (),
+    stay: bool = False,
+    after_event: Callable[[CaseEvent], object] | None = None,
 ) -> Case:
     """One step of the loop: version, transition and role checks, the photos checked, then the write and
-    the followers told (in the same transaction; e-mail copies go out after commit)."""
+    the followers told (in the same transaction; e-mail copies go out after commit). ``stay``: the step was
+    taken but the status does not move (a follow-up call that did not reach the caller)."""
     current = _fresh(case, expected_version)
     to_status = _check_transition(current, action)
+    if stay:
+        to_status = None
     facts = _require(actor, current, action, token=token)
     photos = _check_photos(photos)
     now = timezone.now()
@@ -159,6 +168,7 @@ def _step(
         data={**facts, **(data or {})},
         actor_label=_actor_label(actor, current.reporter_name if facts.get("by") == "reporter" else ""),
         photos=photos,
+        after_event=after_event,
     )
     _notify_followers(result, kind, actor=actor, note=note)
     _sync(case, result)

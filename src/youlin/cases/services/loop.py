@@ -2,7 +2,6 @@
 steps: who may take each and from which status)."""
 
 from collections.abc import Sequence
-from datetime import timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -17,10 +16,10 @@ from youlin.cases.models import (
     Case,
     CaseAssignment,
     EventKind,
-    Satisfaction,
 )
 from youlin.cases.permissions import reopen_window_open
 from youlin.cases.permissions import require as _require
+from youlin.cases.selectors import category_time_limit
 from youlin.cases.services.base import (
     _NOW,
     _check_transition,
@@ -148,50 +147,11 @@ def case_close(*, actor, case: Case, expected_version: int, note: str = "") -> C
 
 
 @transaction.atomic
-def case_evaluate(
-    *,
-    actor,
-    case: Case,
-    expected_version: int,
-    satisfaction: str,
-    comment: str = "",
-    responded: bool | None = None,
-    resolved: bool | None = None,
-    token: str | None = None,
-) -> Case:
-    """The reporter (logged in, or holding the tracking token) rates the result: the follow-up visit.
-
-    ``responded`` defaults to yes (the case reached closure); ``resolved`` defaults to "not dissatisfied".
-    """
-    if satisfaction not in Satisfaction.values:
-        raise errors.invalid(_("请选择满意、基本满意或不满意。"), field="satisfaction")
-    if responded is None:
-        responded = True
-    if resolved is None:
-        resolved = satisfaction != Satisfaction.DISSATISFIED
-    return _step(
-        "evaluate",
-        EventKind.EVALUATED,
-        actor=actor,
-        case=case,
-        expected_version=expected_version,
-        note=comment.strip(),
-        token=token,
-        fields={
-            "evaluated_at": _NOW,
-            "satisfaction": satisfaction,
-            "responded": responded,
-            "resolved": resolved,
-            "evaluation_comment": comment.strip(),
-        },
-        data={"satisfaction": satisfaction, "responded": responded, "resolved": resolved},
-    )
-
-
-@transaction.atomic
 def case_reopen(*, actor, case: Case, expected_version: int, reason: str, token: str | None = None) -> Case:
     """Within 30 days of closing, the problem is back: the case returns to its parties with a new deadline.
-    The earlier closing and evaluation stay on the timeline; the case counts as closed again only when it is."""
+    The earlier closing stays on the timeline; the case counts as closed again only when it is. The latest
+    follow-up visit stays the case's answer (a 不满意 still counts against the unit) until a new visit after the
+    next closing replaces it."""
     reason = _required_text(reason, _("请说明问题为何没有解决。"), "reason")
     current = _fresh(case, expected_version)
     _check_transition(current, "reopen")
@@ -212,17 +172,15 @@ def case_reopen(*, actor, case: Case, expected_version: int, reason: str, token:
         token=token,
         fields={
             "reopen_count": F("reopen_count") + 1,
-            "deadline": now + timedelta(hours=current.category.time_limit_hours),
+            "supervision_level": 0,  # a new deadline: a new overdue period
+            "deadline": category_time_limit(
+                current.category, current.community.subdistrict_id, urgency=current.urgency
+            ).deadline(now),
             "dispatched_at": _NOW,
             "accepted_at": None,
             "reported_done_at": None,
             "verified_at": None,
             "closed_at": None,
-            "evaluated_at": None,
-            "satisfaction": "",
-            "responded": None,
-            "resolved": None,
-            "evaluation_comment": "",
         },
         data={"closed_at": current.closed_at.isoformat()},
     )

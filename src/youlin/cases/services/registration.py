@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from youlin.access import policy
-from youlin.cases import categories as category_data
 from youlin.cases import errors
 from youlin.cases.errors import CaseError, CaseErrorCode
 from youlin.cases.models import (
@@ -120,9 +119,7 @@ def case_register(
     photos = _check_photos(photos)
 
     now = timezone.now()
-    limit = category_time_limit(category, community.subdistrict_id)
-    urgency = urgency or limit.urgency
-    hours = limit.hours if urgency == limit.urgency else category_data.HOURS[urgency]
+    limit = category_time_limit(category, community.subdistrict_id, urgency=urgency)
     closed_before = recently_closed_nearby(
         category,
         location.lon,
@@ -159,9 +156,9 @@ def case_register(
         hotline_received_at=hotline_received_at,
         hotline_unit=hotline_unit.strip(),
         status=Status.REGISTERED,
-        urgency=urgency,
+        urgency=limit.urgency,
         registered_at=now,
-        deadline=now + timedelta(hours=hours),
+        deadline=limit.deadline(now),
         needs_deliberation=routing.is_joint,
         recurrence_of=recurrence_of,
     )

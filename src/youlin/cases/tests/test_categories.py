@@ -45,31 +45,31 @@ def test_local_extensions_use_minor_classes_080_to_999():
 
 
 @pytest.mark.parametrize(
-    ("code", "urgency", "hours"),
+    ("code", "urgency", "limit"),
     [
-        ("01001", Urgency.URGENT, 2),  # 供水井盖异常: an open manhole
-        ("10080", Urgency.URGENT, 2),  # 电动自行车违规充电: fire risk
-        ("01028", Urgency.UTILITIES, 24),  # 电力设施异常
-        ("01061", Urgency.UTILITIES, 24),  # 露天供热管道异常
-        ("06013", Urgency.GENERAL, 168),  # 道路破损
-        ("06080", Urgency.GENERAL, 168),  # 楼道堆物
-        ("06001", Urgency.COMPLEX, 360),  # 私搭乱建
+        ("01001", Urgency.URGENT, (2, "hours")),  # 供水井盖异常: an open manhole, by the clock
+        ("10080", Urgency.URGENT, (2, "hours")),  # 电动自行车违规充电: fire risk
+        ("01028", Urgency.UTILITIES, (24, "hours")),  # 电力设施异常
+        ("01061", Urgency.UTILITIES, (24, "hours")),  # 露天供热管道异常
+        ("06013", Urgency.GENERAL, (5, "working_days")),  # 道路破损
+        ("06080", Urgency.GENERAL, (5, "working_days")),  # 楼道堆物
+        ("06001", Urgency.COMPLEX, (15, "working_days")),  # 私搭乱建
     ],
 )
-def test_time_limits_follow_practice(code, urgency, hours):
+def test_time_limits_follow_practice(code, urgency, limit):
     c = Category.objects.get(kind="matter", code=code)
-    assert (c.urgency, c.time_limit_hours) == (urgency, hours)
+    assert (c.urgency, (c.time_limit, c.time_limit_unit)) == (urgency, limit)
 
 
 def test_loading_again_changes_nothing_and_keeps_staff_tuning():
     assert category_load() == 0
     c = Category.objects.get(kind="matter", code="06013")
-    c.time_limit_hours = 72
+    c.time_limit = 72
     c.name = "道路破损（旧名）"
     c.save()
     assert category_load() == 1
     c.refresh_from_db()
-    assert (c.name, c.time_limit_hours) == ("道路破损", 72)
+    assert (c.name, c.time_limit) == ("道路破损", 72)
     assert Category.objects.count() == 411
 
 

@@ -195,7 +195,7 @@ def test_the_reporter_with_the_token_evaluates_and_reopens_within_30_days(users,
     case = f.walk(case, staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid)
     assert offered(AnonymousUser(), case, token=case.tracking_token) == ["evaluate", "reopen"]
     assert offered(AnonymousUser(), case, token="not-the-token") == []
-    assert offered(users.spk_staff, case) == ["reopen", "support"]
+    assert offered(users.spk_staff, case) == ["follow_up", "reopen", "support"]
     clock.advance(days=31)
     assert offered(AnonymousUser(), case, token=case.tracking_token) == ["evaluate"]
 
@@ -251,7 +251,7 @@ def _calls(actor, case: Case, survivor: Case):
         "verify_fail": step(services.case_verify, passed=False, note="没清干净"),
         "supervise": step(services.case_supervise),
         "close": step(services.case_close),
-        "evaluate": step(services.case_evaluate, satisfaction="satisfied"),
+        "evaluate": step(services.case_evaluate, responded=True, resolved=True, satisfaction="satisfied"),
         "reopen": step(services.case_reopen, reason="又堆上了"),
         "merge": step(services.case_merge, survivor=survivor),
         "support": lambda: services.case_support(actor=actor, case=Case.objects.get(pk=case.pk)),

@@ -151,7 +151,14 @@ def month(users, clock):
     services.case_void(actor=staff, case=d, expected_version=1, reason="重复")
     clock.advance(days=1)
     a = f.walk(a, staff=staff, handler=handler, grid_worker=grid)
-    a = services.case_evaluate(actor=users.spk_resident, case=a, expected_version=a.version, satisfaction="satisfied")
+    a = services.case_evaluate(
+        actor=users.spk_resident,
+        case=a,
+        expected_version=a.version,
+        responded=True,
+        resolved=True,
+        satisfaction="satisfied",
+    )
     f_ = f.register(users.spk_resident, channel=Channel.RESIDENT, point=f.building_point("手帕口南街36号院", "乙楼"))
     f_ = services.case_dispatch(actor=staff, case=f_, expected_version=f_.version)
     for step in (services.case_accept, services.case_start, services.case_report_done):
@@ -160,13 +167,23 @@ def month(users, clock):
     f_ = services.case_verify(actor=grid, case=f_, expected_version=f_.version, passed=True)
     f_ = services.case_close(actor=staff, case=f_, expected_version=f_.version)
     f_ = services.case_evaluate(
-        actor=users.spk_resident, case=f_, expected_version=f_.version, satisfaction="dissatisfied"
+        actor=users.spk_resident,
+        case=f_,
+        expected_version=f_.version,
+        responded=True,
+        resolved=False,
+        satisfaction="dissatisfied",
     )
     clock.advance(days=5)  # day 9
     b = services.case_verify(actor=grid, case=b, expected_version=b.version, passed=True)
     b = services.case_close(actor=staff, case=b, expected_version=b.version)
     b = services.case_evaluate(
-        actor=users.spk_resident, case=b, expected_version=b.version, satisfaction="basically_satisfied"
+        actor=users.spk_resident,
+        case=b,
+        expected_version=b.version,
+        responded=True,
+        resolved=True,
+        satisfaction="basically_satisfied",
     )
     clock.advance(days=16)  # day 25
     e = f.register(users.spk_grid)

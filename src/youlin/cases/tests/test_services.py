@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from youlin.cases import services
+from youlin.cases import services, workdays
 from youlin.cases.errors import CaseError, CaseErrorCode
 from youlin.cases.models import Case, CaseEvent, CaseExtension, CaseNumberCounter, Channel, EventKind, Status
 from youlin.cases.services import base
@@ -28,6 +28,7 @@ def test_register_numbers_locates_and_routes_a_patrol_report(users, clock):
     assert first.grid.code.startswith("110102019003")
     assert first.status == Status.REGISTERED and first.version == 1
     assert first.reporter.name == "李网格"
+    # 5 working days from Friday 09:00: the next Friday 09:00.
     assert first.deadline - first.registered_at == timedelta(hours=168)
     assert [a.organisation.name for a in first.assignments.all()] == ["天岳恒物业"]
     assert not first.needs_deliberation
@@ -119,7 +120,13 @@ def test_the_whole_loop_with_timeline(users, clock):
     case = f.walk(case, staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid)
     assert case.closed_at == clock.now and case.version == 7
     case = services.case_evaluate(
-        actor=users.spk_resident, case=case, expected_version=case.version, satisfaction="satisfied", comment="很快"
+        actor=users.spk_resident,
+        case=case,
+        expected_version=case.version,
+        responded=True,
+        resolved=True,
+        satisfaction="satisfied",
+        comment="很快",
     )
     assert case.status == Status.EVALUATED
     assert (case.satisfaction, case.responded, case.resolved) == ("satisfied", True, True)
@@ -157,7 +164,7 @@ def test_the_whole_loop_with_timeline(users, clock):
         (services.case_report_done, {}),
         (services.case_close, {}),
         (services.case_verify, {"passed": True}),
-        (services.case_evaluate, {"satisfaction": "satisfied"}),
+        (services.case_evaluate, {"responded": True, "resolved": True, "satisfaction": "satisfied"}),
         (services.case_return, {"reason": "不归我们管"}),
     ],
 )
@@ -318,18 +325,32 @@ def test_the_tracking_token_lets_an_anonymous_reporter_evaluate(users, clock):
     case = f.walk(case, staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid)
     with pytest.raises(CaseError) as err:
         services.case_evaluate(
-            actor=AnonymousUser(), case=case, expected_version=case.version, satisfaction="satisfied", token="guess"
+            actor=AnonymousUser(),
+            case=case,
+            expected_version=case.version,
+            responded=True,
+            resolved=True,
+            satisfaction="satisfied",
+            token="guess",
         )
     assert err.value.code == CaseErrorCode.OUTSIDE_JURISDICTION
     with pytest.raises(CaseError) as err:
         services.case_evaluate(
-            actor=AnonymousUser(), case=case, expected_version=case.version, satisfaction="great", token="x"
+            actor=AnonymousUser(),
+            case=case,
+            expected_version=case.version,
+            responded=True,
+            resolved=True,
+            satisfaction="great",
+            token="x",
         )
     assert err.value.field == "satisfaction"
     case = services.case_evaluate(
         actor=AnonymousUser(),
         case=case,
         expected_version=case.version,
+        responded=True,
+        resolved=True,
         satisfaction="basically_satisfied",
         token=case.tracking_token,
     )
@@ -341,7 +362,12 @@ def test_someone_else_cannot_evaluate(users, clock):
     case = closed_case(users)
     with pytest.raises(CaseError) as err:
         services.case_evaluate(
-            actor=users.spk_staff, case=case, expected_version=case.version, satisfaction="satisfied"
+            actor=users.spk_staff,
+            case=case,
+            expected_version=case.version,
+            responded=True,
+            resolved=True,
+            satisfaction="satisfied",
         )
     assert err.value.code == CaseErrorCode.PERMISSION_DENIED
 
@@ -349,7 +375,12 @@ def test_someone_else_cannot_evaluate(users, clock):
 def test_reopen_within_30_days_sends_it_back(users, clock):
     case = closed_case(users)
     case = services.case_evaluate(
-        actor=users.spk_resident, case=case, expected_version=case.version, satisfaction="dissatisfied"
+        actor=users.spk_resident,
+        case=case,
+        expected_version=case.version,
+        responded=True,
+        resolved=False,
+        satisfaction="dissatisfied",
     )
     assert case.resolved is False
     clock.advance(days=29)
@@ -357,8 +388,9 @@ def test_reopen_within_30_days_sends_it_back(users, clock):
         actor=users.spk_resident, case=case, expected_version=case.version, reason="杂物又堆回来了"
     )
     assert case.status == Status.DISPATCHED and case.reopen_count == 1
-    assert case.closed_at is None and case.evaluated_at is None and case.satisfaction == ""
-    assert case.deadline == clock.now + timedelta(hours=168)
+    # The 不满意 visit stays the case's answer (it counts against the unit) until a visit after the next closing.
+    assert case.closed_at is None and case.satisfaction == "dissatisfied" and case.resolved is False
+    assert case.deadline == workdays.add(clock.now, workdays.Limit(5, "working_days"))
     assert case.events.filter(kind=EventKind.CLOSED).count() == 1  # the history stays
 
 
@@ -496,9 +528,13 @@ def test_sub_district_time_limit_overrides_the_default(users, clock):
     from youlin.cases.tests.factories import category, register, spk
 
     default = register(users.spk_grid)
-    assert (default.deadline - default.registered_at).total_seconds() == category("06080").time_limit_hours * 3600
+    assert default.deadline - default.registered_at == timedelta(days=7)  # 5 working days from a Friday
     CategoryTimeLimit.objects.create(
-        subdistrict=spk().subdistrict, category=category("06080"), urgency="urgent", time_limit_hours=48
+        subdistrict=spk().subdistrict,
+        category=category("06080"),
+        urgency="urgent",
+        time_limit=48,
+        time_limit_unit="hours",
     )
     own = register(users.spk_grid)
     assert own.urgency == "urgent"
@@ -507,7 +543,7 @@ def test_sub_district_time_limit_overrides_the_default(users, clock):
     from youlin.cases.tests.factories import building_point
 
     other = register(users.fwd_staff, point=building_point("月坛北小街1号院", "1号楼"))
-    assert (other.deadline - other.registered_at).total_seconds() == category("06080").time_limit_hours * 3600
+    assert other.deadline - other.registered_at == timedelta(days=7)
 
 
 def test_only_the_sub_district_edits_its_time_limits(users):
@@ -516,7 +552,7 @@ def test_only_the_sub_district_edits_its_time_limits(users):
     from youlin.cases.tests.factories import category, spk
 
     limit = CategoryTimeLimit.objects.create(
-        subdistrict=spk().subdistrict, category=category("06080"), urgency="general", time_limit_hours=72
+        subdistrict=spk().subdistrict, category=category("06080"), urgency="general", time_limit=3
     )
     assert policy.can(users.gw_officer, policy.CHANGE, limit)
     assert not policy.can(users.zl_officer, policy.VIEW, limit)

@@ -190,6 +190,8 @@ def test_resident_rates_through_the_tracking_link(client, users):
         {
             "token": case.tracking_token,
             "evaluate-expected_version": case.version,
+            "evaluate-responded": "1",
+            "evaluate-resolved": "1",
             "evaluate-satisfaction": "satisfied",
             "evaluate-comment": "速度很快",
         },
@@ -197,6 +199,7 @@ def test_resident_rates_through_the_tracking_link(client, users):
     assert response["Location"] == track
     case.refresh_from_db()
     assert case.status == Status.EVALUATED and case.satisfaction == "satisfied"
+    assert (case.responded, case.resolved) == (True, True)
     # A wrong token is no key.
     response = client.post(
         reverse("cases:act", args=[case.number, "reopen"]),

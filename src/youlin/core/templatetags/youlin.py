@@ -6,3 +6,11 @@ register = template.Library()
 
 register.filter("mask_phone", mask_phone)
 register.filter("mask_name", mask_name)
+
+
+@register.filter
+def rate(value, digits: int = 1) -> str:
+    """A rate (0–1) as a percentage, e.g. 0.8571 → "85.7%"; a rate with nothing to measure (None) is "—"."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value) * 100:.{int(digits)}f}%"

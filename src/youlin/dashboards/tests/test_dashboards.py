@@ -34,7 +34,13 @@ def story(users):
         grid_worker=users.spk_grid,
     )
     services.case_evaluate(
-        actor=None, case=a, expected_version=a.version, satisfaction="satisfied", token=a.tracking_token
+        actor=None,
+        case=a,
+        expected_version=a.version,
+        responded=True,
+        resolved=True,
+        satisfaction="satisfied",
+        token=a.tracking_token,
     )
     b = walk(
         register(users.spk_grid),
