@@ -114,7 +114,9 @@ def test_the_whole_loop_through_action_endpoints(api, users, media):
     version = grid.get(f"/cases/{number}").json()["version"]
     assert grid.post_form(f"/cases/{number}/verify", {"expected_version": version, "passed": "true"}).status_code == 200
     step(staff, "close")
-    data = step(api("spk_resident"), "evaluate", responded=True, resolved=True, satisfaction="satisfied", comment="很快")
+    data = step(
+        api("spk_resident"), "evaluate", responded=True, resolved=True, satisfaction="satisfied", comment="很快"
+    )
     assert data["status"] == "evaluated" and data["satisfaction"] == "satisfied"
     assert [e["kind"] for e in data["timeline"]][-1] == "evaluated"
 
