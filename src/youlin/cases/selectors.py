@@ -483,6 +483,7 @@ DEFAULT_WEIGHTS = (10, 50, 40)  # response, resolution, satisfaction
 BASICALLY_SATISFIED_WEIGHT = 0.9
 
 GROUPS = {
+    "subdistrict": "community__subdistrict",
     "community": "community",
     "grid": "grid",
     "organisation": "assignments__organisation",

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from youlin.access import policy
 from youlin.cases import selectors as case_selectors
-from youlin.cases.models import CLOSED_STATUSES, OPEN_STATUSES, Case, Status
+from youlin.cases.models import CLOSED_STATUSES, OPEN_STATUSES, Case, Status, SupervisionLevel
 from youlin.parties.models import Organisation
 from youlin.places.models import Community, Subdistrict
 
@@ -93,6 +93,7 @@ class Dashboard:
     by_status: list[tuple[str, str, int]]
     overdue: list[Case]
     overdue_count: int
+    listed: list[Case]  # 区级挂牌督办: open cases escalated to the district
     hotspots: list
     parties: list[tuple[Organisation, case_selectors.Measures]]
     trend: list[dict]
@@ -172,6 +173,11 @@ def dashboard(user, area: Area, period: Period, *, now: datetime | None = None) 
         by_status=by_status,
         overdue=list(overdue_qs.select_related("category", "community").order_by("deadline")[:20]),
         overdue_count=overdue_qs.count(),
+        listed=list(
+            overdue_qs.filter(supervision_level=SupervisionLevel.DISTRICT)
+            .select_related("category", "community")
+            .order_by("deadline")[:20]
+        ),
         hotspots=case_selectors.recurrence_hotspots(cases=cases, min_count=4),
         parties=parties,
         trend=trend,

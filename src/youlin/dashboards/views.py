@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from youlin.access import policy
-from youlin.dashboards import selectors, services
+from youlin.dashboards import rankings, selectors, services
 from youlin.dashboards.models import Bulletin, BulletinSection
 from youlin.places.models import Community
 
@@ -71,6 +71,7 @@ def dashboard(request):
             "area_value": area_value,
             "charts": charts,
             "query": request.GET.urlencode(),
+            "own_rank": rankings.own_rank(request.user, rankings.Month.of(timezone.localdate())),
         },
     )
 
@@ -133,6 +134,99 @@ def export(request, table: str):
         out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="youlin-{table}.xlsx"'
+    return response
+
+
+def _ranking_request(request):
+    groups = rankings.peer_groups(request.user)
+    if not groups:
+        raise Http404
+    chosen = next((g for g in groups if g.key == request.GET.get("group")), groups[0])
+    this_month = rankings.Month.of(timezone.localdate())
+    month = rankings.Month.parse(request.GET.get("month"), this_month)
+    return groups, chosen, month, this_month
+
+
+@login_required
+def ranking(request):
+    """考核排名: one peer group's units for one month by the composite score, with the change from the month
+    before."""
+    groups, chosen, month, this_month = _ranking_request(request)
+    rows = rankings.ranking(chosen, month)
+    return render(
+        request,
+        "dashboards/ranking.html",
+        {
+            "groups": groups,
+            "group": chosen,
+            "month": month,
+            "months": _recent_months(this_month),
+            "rows": rows,
+            "level_label": rankings.LEVELS[chosen.level],
+        },
+    )
+
+
+def _recent_months(this_month, count: int = 12) -> list:
+    months, m = [], this_month
+    for _i in range(count):
+        months.append(m)
+        m = m.previous
+    return months
+
+
+@login_required
+def ranking_export(request):
+    """The ranking as .xlsx, the figures as the page shows them."""
+    from openpyxl import Workbook
+
+    _groups, chosen, month, _this_month = _ranking_request(request)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = str(month)
+    ws.append([f"{chosen.label} {month}"])
+    ws.append(
+        [
+            _("排名"),
+            str(rankings.LEVELS[chosen.level]),
+            _("综合得分"),
+            _("响应率"),
+            _("解决率"),
+            _("满意率"),
+            _("按期结案率"),
+            _("立案数"),
+            _("结案数"),
+            _("回访数"),
+            _("未回访"),
+            _("上月排名"),
+            _("得分变化"),
+        ]
+    )
+    for row in rankings.ranking(chosen, month):
+        m = row.measures
+        ws.append(
+            [
+                row.rank,
+                row.name,
+                None if m.score is None else round(m.score, 2),
+                _rate(m.response_rate),
+                _rate(m.resolution_rate),
+                _rate(m.satisfaction_rate),
+                _rate(m.on_time_rate),
+                m.registered_count,
+                m.closed_count,
+                m.visit_count,
+                m.unvisited_count,
+                row.previous_rank,
+                None if row.score_change is None else round(row.score_change, 2),
+            ]
+        )
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="youlin-ranking-{month}.xlsx"'
     return response
 
 
