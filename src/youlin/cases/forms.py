@@ -109,6 +109,7 @@ class CaseFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("已超期"), required=False)
     recurrence = forms.BooleanField(label=_("反弹"), required=False)
     deliberation = forms.BooleanField(label=_("需议事协商"), required=False)
+    triage = forms.BooleanField(label=_("待分拣"), required=False)
     q = forms.CharField(label=_("编号或描述"), required=False, max_length=50)
     after = forms.CharField(required=False)
 
@@ -236,6 +237,29 @@ class RerouteForm(forms.Form):
     def __init__(self, *args, organisation_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisations"].choices = organisation_choices
+
+
+class CorrectForm(forms.Form):
+    """更正: the right category and/or the right place (a building of the community) of a registered case."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    category = forms.ChoiceField(label=_("更正类别"), required=False, choices=())
+    building = forms.TypedChoiceField(
+        label=_("更正位置（楼栋）"), required=False, choices=(), coerce=int, empty_value=None
+    )
+    lon = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("更正理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写更正理由。")},
+    )
+
+    def __init__(self, *args, category_choices=(), building_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("（不更改）")), *category_choices]
+        self.fields["building"].choices = [("", _("（不更改）")), *building_choices]
 
 
 class MergeForm(forms.Form):

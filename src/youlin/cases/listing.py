@@ -61,6 +61,8 @@ def case_search(
         qs = qs.filter(recurrence_of__isnull=False)
     if filters.get("deliberation"):
         qs = qs.filter(needs_deliberation=True)
+    if filters.get("triage"):
+        qs = qs.exclude(triage="").filter(status__in=OPEN_STATUSES)
     if filters.get("q"):
         term = filters["q"].strip()
         qs = qs.filter(Q(number__iexact=term) | Q(description__icontains=term))

@@ -149,6 +149,14 @@ class SupervisionLevel(models.IntegerChoices):
     DISTRICT = 4, _("区级挂牌督办")
 
 
+class Triage(models.TextChoices):
+    """Why a registered case waits for staff before it is dispatched (待分拣)."""
+
+    NONE = "", _("无需分拣")
+    LOCATION = "location", _("位置待确认")
+    CATEGORY = "category", _("类别待确认")
+
+
 class CaseNumberCounter(models.Model):
     """One row per community and day; the row lock taken by its UPDATE serialises number allocation."""
 
@@ -220,6 +228,7 @@ class Case(models.Model):
     urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices)
     registered_at = models.DateTimeField(_("立案时间"))
     deadline = models.DateTimeField(_("处置期限"))
+    triage = models.CharField(_("待分拣"), max_length=16, choices=Triage.choices, blank=True, default="")
     needs_deliberation = models.BooleanField(
         _("需议事协商"), default=False, help_text=_("多个责任方共管的位置，需召开议事协商会")
     )
@@ -343,6 +352,7 @@ class EventKind(models.TextChoices):
     DELIBERATED = "deliberated", _("议事协商形成决议")
     ACTION_ITEM_DONE = "action_item_done", _("任务完成")
     ESCALATED = "escalated", _("申报专项")
+    CORRECTED = "corrected", _("更正位置或类别")
     FOLLOWED_UP = "followed_up", _("回访")
     FOLLOW_UP_ATTEMPTED = "follow_up_attempted", _("回访未接通")
 

@@ -710,6 +710,32 @@ def category_groups() -> dict[str, list[Category]]:
     return groups
 
 
+def category_by_code(code: str, kind: str = "matter") -> Category | None:
+    return Category.objects.filter(code=code, kind=kind, is_active=True).first()
+
+
+def building_choices(community_id: int) -> list[tuple[int, str]]:
+    from youlin.places.models import Building
+
+    rows = Building.objects.filter(compound__community_id=community_id).select_related("compound")
+    return [(b.pk, f"{b.compound.name}{b.name}") for b in rows.order_by("compound__name", "name")]
+
+
+def building_point(pk: int, *, community_id: int | None = None) -> tuple[float, float] | None:
+    """A point inside the building (for a case placed by choosing its building), or None."""
+    from youlin.places.geo import shape_from_geojson
+    from youlin.places.models import Building
+
+    buildings = Building.objects.filter(pk=pk)
+    if community_id is not None:
+        buildings = buildings.filter(compound__community_id=community_id)
+    building = buildings.first()
+    if building is None or not building.geometry:
+        return None
+    centre = shape_from_geojson(building.geometry).representative_point()
+    return centre.x, centre.y
+
+
 def case_by_number(number: str) -> Case | None:
     return Case.objects.filter(number=number).first()
 

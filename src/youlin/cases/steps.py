@@ -99,6 +99,21 @@ class RerouteIn(StepIn):
     duty: str = Field("", max_length=32)
 
 
+class CorrectIn(StepIn):
+    category: str | None = Field(
+        None,
+        pattern=r"^((matter|component):)?[0-9]{5}$",
+        description="The right category: a code (a matter unless category_kind says otherwise) or kind:code.",
+    )
+    category_kind: Literal["matter", "component"] = "matter"
+    building: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="The right place: a building of the case's community."
+    )
+    lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 class MergeIn(StepIn):
     survivor: str = Field(min_length=1, max_length=24, description="The number of the case that goes on.")
     reason: str = Field("", max_length=2000)
@@ -259,6 +274,38 @@ def _reroute(call: StepCall):
     )
 
 
+def _correct(call: StepCall):
+    from youlin.cases import selectors
+
+    d = call.data
+    category = None
+    if d.get("category"):
+        kind, _sep, code = d["category"].rpartition(":")
+        category = selectors.category_by_code(code, kind or d.get("category_kind") or "matter")
+        if category is None:
+            raise errors.invalid(_("没有这个问题类别，请重新选择。"), field="category")
+    lon, lat = d.get("lon"), d.get("lat")
+    if d.get("building"):
+        point = selectors.building_point(d["building"], community_id=call.case.community_id)
+        if point is None:
+            raise errors.invalid(_("所选楼栋不在本社区，请重新选择。"), field="building")
+        lon, lat = point
+    return _services().case_correct(**_common(call), reason=d.get("reason", ""), category=category, lon=lon, lat=lat)
+
+
+def _correct_choices(case: Case) -> dict:
+    from youlin.cases import selectors
+
+    return {
+        "category_choices": [
+            (f"{c.kind}:{c.code}", f"{c.code} {c.name}")
+            for group in selectors.category_groups().values()
+            for c in group
+        ],
+        "building_choices": selectors.building_choices(case.community_id),
+    }
+
+
 def _merge(call: StepCall):
     from youlin.access import policy
     from youlin.cases.models import Case
@@ -315,6 +362,20 @@ STEPS: dict[str, Step] = {
             extra={"form_kwargs": _reroute_choices},
             api_summary="Replace the responsible organisations",
             api_description="Organisations of the case's community or its sub-district, with the reason.",
+        ),
+        Step(
+            "correct",
+            _("更正位置或类别"),
+            frozenset({Status.REGISTERED, Status.RETURNED}),
+            None,
+            Role.MANAGER,
+            _correct,
+            forms.CorrectForm,
+            CorrectIn,
+            extra={"form_kwargs": _correct_choices},
+            api_summary="Correct the category or the place (更正)",
+            api_description="The case is routed again and leaves the triage queue; give a category, a place "
+            "(building, or lon and lat), or both, with the reason.",
         ),
         Step(
             "void",

@@ -31,8 +31,7 @@ from youlin.cases.forms import (
 from youlin.cases.listing import case_search
 from youlin.cases.models import MASKED_REPORTER_CHANNELS, Case, Category, Channel, SupervisionLevel
 from youlin.photos.services import PhotoError, photo_prepare
-from youlin.places.geo import shape_from_geojson
-from youlin.places.models import Building, Community
+from youlin.places.models import Community
 from youlin.places.selectors import community_geojson, community_structure
 
 # ---------------------------------------------------------------- helpers
@@ -44,11 +43,10 @@ def _point_of(form_data) -> tuple[float, float, str]:
     if form_data.get("lon") is not None and form_data.get("lat") is not None:
         return form_data["lon"], form_data["lat"], form_data.get("crs") or "wgs84"
     if form_data.get("building") is not None:
-        building = Building.objects.filter(pk=form_data["building"]).first()
-        if building is None or not building.geometry:
+        point = selectors.building_point(form_data["building"])
+        if point is None:
             raise CaseError("invalid_input", _("所选楼栋不存在，请重新选择。"), field="building")
-        centre = shape_from_geojson(building.geometry).representative_point()
-        return centre.x, centre.y, "wgs84"
+        return point[0], point[1], "wgs84"
     for upload in form_data.get("photos") or []:
         try:
             gps = photo_prepare(upload).gps

@@ -45,6 +45,7 @@ class CaseFilters(Schema):
     overdue: bool = False
     recurrence: bool = False
     deliberation: bool = False
+    triage: bool = Field(False, description="Only cases waiting for staff to confirm their place or category.")
     q: str | None = Field(None, max_length=50, description="A case number, or words of the description.")
     cursor: str | None = Field(None, max_length=80, description="next_cursor of the previous page.")
     limit: int = Field(30, ge=1, le=100)

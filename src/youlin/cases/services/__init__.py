@@ -15,7 +15,7 @@ same transaction (``base``). Photos sent with a step are all checked before anyt
 once the version check has passed. Each step tells the case's followers in the same transaction; e-mail copies
 go out after commit. Errors are ``CaseError`` with a stable code.
 
-    routing        categories, default routing rules, staff re-routing
+    routing        categories, default routing rules, staff re-routing and correcting (更正)
     registration   立案: locate, number, recurrence, route
     loop           dispatch … evaluate, reopen
     deadlines      extensions, supervision (督办) by staff and by the overdue sweep
@@ -56,6 +56,7 @@ from youlin.cases.services.loop import (
 from youlin.cases.services.merge import case_merge
 from youlin.cases.services.registration import case_register
 from youlin.cases.services.routing import (
+    case_correct,
     case_route_override,
     category_load,
     routing_rule_seed_defaults,
@@ -74,6 +75,7 @@ __all__ = [
     "case_accept_by_project",
     "case_annotate",
     "case_close",
+    "case_correct",
     "case_dispatch",
     "case_evaluate",
     "case_extension_decide",

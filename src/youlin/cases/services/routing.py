@@ -1,4 +1,5 @@
-"""Categories and routing rules (the defaults every district starts from), and staff re-routing a case."""
+"""Categories and routing rules (the defaults every district starts from), staff re-routing a case, and staff
+correcting its category or place (更正, from the triage queue)."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -7,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from youlin.access import policy
 from youlin.cases import categories as category_data
 from youlin.cases import errors
 from youlin.cases.models import (
@@ -16,8 +18,10 @@ from youlin.cases.models import (
     EventKind,
     PlaceKind,
     RoutingRule,
+    Triage,
 )
 from youlin.cases.permissions import require as _require
+from youlin.cases.selectors import category_time_limit, route
 from youlin.cases.services.base import (
     _check_transition,
     _fresh,
@@ -26,7 +30,10 @@ from youlin.cases.services.base import (
     _write,
 )
 from youlin.cases.services.followers import _refollow
+from youlin.cases.signals import category_corrected
 from youlin.parties.models import Organisation, Responsibility
+from youlin.places.geo import WGS84, GeometryError
+from youlin.places.selectors import Location, locate
 
 Duty = Responsibility.Duty
 
@@ -162,5 +169,99 @@ def case_route_override(
         note=reason,
         data={"from": before, "to": [o.pk for o in organisations], "duty": duty},
     )
+    _sync(case, result)
+    return result
+
+
+def _location_of(case: Case) -> Location:
+    return Location(
+        lon=case.lon,
+        lat=case.lat,
+        community=case.community,
+        compound=case.compound,
+        building=case.building,
+        grid=case.grid,
+        zone=case.zone,
+    )
+
+
+@transaction.atomic
+def case_correct(
+    *,
+    actor,
+    case: Case,
+    expected_version: int,
+    reason: str,
+    category: Category | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+    crs: str = WGS84,
+) -> Case:
+    """更正: staff correct what a registered case is (its category) and/or where it is (a point), typically from
+    the triage queue (待分拣). The case is routed again from the corrected facts, its deadline runs from
+    registration with the corrected category's limit, and it leaves the triage queue. A corrected category is
+    announced (``signals.category_corrected``) so intake can learn from it."""
+    reason = _required_text(reason, _("请说明更正的理由。"), "reason")
+    if category is None and (lon is None or lat is None):
+        raise errors.invalid(_("请更正问题类别，或在地图上重新选择位置。"), field="category")
+    if category is not None and not category.is_active:
+        raise errors.invalid(_("该类别已停用，请选择其他类别。"), field="category")
+    current = _fresh(case, expected_version)
+    _check_transition(current, "correct")
+    _require(actor, current, "correct")
+    location = _location_of(current)
+    if lon is not None and lat is not None:
+        try:
+            location = locate(lon, lat, crs=crs)
+        except GeometryError as exc:
+            raise errors.invalid(exc.message, field="location") from None
+        if location.community.pk != current.community_id and not policy.can(actor, policy.CHANGE, location.community):
+            raise errors.invalid(
+                _("该位置属于%(community)s，不在您管理的社区内。请联系该社区办理。")
+                % {"community": location.community},
+                field="location",
+            )
+    old_category = current.category
+    new_category = category or old_category
+    routing = route(category=new_category, location=location)
+    limit = category_time_limit(new_category, location.community.subdistrict_id)
+    before = list(current.assignments.values_list("organisation_id", flat=True))
+    current.assignments.all().delete()
+    CaseAssignment.objects.bulk_create(
+        [CaseAssignment(case=current, organisation=o, duty=routing.duty) for o in routing.organisations]
+    )
+    _refollow(current, before=before, after=[o.pk for o in routing.organisations])
+    facts = {
+        "category": [old_category.code, new_category.code],
+        "place": [current.address, location.label],
+        "organisations": [before, [o.pk for o in routing.organisations]],
+    }
+    result = _write(
+        current,
+        actor=actor,
+        expected_version=expected_version,
+        kind=EventKind.CORRECTED,
+        now=timezone.now(),
+        fields={
+            "category": new_category,
+            "lon": location.lon,
+            "lat": location.lat,
+            "community": location.community,
+            "compound": location.compound,
+            "building": location.building,
+            "grid": location.grid,
+            "zone": location.zone,
+            "urgency": limit.urgency,
+            "deadline": limit.deadline(current.registered_at),
+            "needs_deliberation": routing.is_joint,
+            "triage": Triage.NONE,
+        },
+        note=reason,
+        data=facts,
+    )
+    if new_category.pk != old_category.pk:
+        category_corrected.send(
+            sender=Case, case=result, old_category=old_category, new_category=new_category, actor=actor
+        )
     _sync(case, result)
     return result

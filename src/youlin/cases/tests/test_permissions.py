@@ -149,7 +149,7 @@ def test_the_api_has_one_endpoint_per_step_with_a_form():
 
 def test_a_registered_case_offers_staff_the_intake_steps(users, clock):
     case = f.register(users.spk_grid)
-    assert offered(users.spk_staff, case) == ["dispatch", "reroute", "void", "merge", "support"]
+    assert offered(users.spk_staff, case) == ["dispatch", "reroute", "correct", "void", "merge", "support"]
     assert offered(users.spk_grid, case) == ["support"]
     assert offered(users.tyh_property, case) == ["support"]
     assert offered(AnonymousUser(), case) == []

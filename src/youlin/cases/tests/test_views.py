@@ -420,7 +420,7 @@ def test_the_case_page_shows_a_form_for_each_step_the_table_offers(client, users
     client.force_login(users.spk_staff)
     html = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     offered = [a for a in selectors.available_actions(users.spk_staff, case) if steps.STEPS[a].form is not None]
-    assert _forms_on_page(html) == offered == ["dispatch", "reroute", "void", "merge"]
+    assert _forms_on_page(html) == offered == ["dispatch", "reroute", "correct", "void", "merge"]
     for action in offered:
         assert f'name="{action}-expected_version"' in html
 
