@@ -115,5 +115,9 @@ def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Every browser test also checks that nothing the page does breaks the Content-Security-Policy.
+    blocked = page.youlin_csp_violations = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     yield page
     context.close()
+    assert blocked == [], f"the page broke the Content-Security-Policy: {blocked}"

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # the API docs from the package's own static files, not a CDN
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "youlin.core",
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -162,6 +165,38 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("YOULIN_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+
+def _tile_origin(url: str) -> list[str]:
+    """The origin of a tile URL template for the CSP; a ``{s}`` subdomain becomes a wildcard (``https://*.x.cn``)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "SUBDOMAIN"))
+    if not parts.scheme or not parts.netloc:
+        return []
+    host = parts.netloc
+    if "SUBDOMAIN" in host:
+        host = "*." + host.split(".", 1)[1]
+    return [f"{parts.scheme}://{host}"]
+
+
+# Content-Security-Policy (django-csp): scripts only from this site's own files, never inline, so a name that
+# slips through unescaped cannot run. Styles allow inline attributes (layout only). Map tiles, when configured,
+# come from their own origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_tile_origin(os.environ.get("YOULIN_MAP_TILE_URL", ""))],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

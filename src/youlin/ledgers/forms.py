@@ -56,6 +56,11 @@ class CampaignForm(forms.Form):
     target_count = forms.IntegerField(label=_("目标数（处）"), min_value=0, initial=0)
     description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+
 
 class VisitForm(forms.Form):
     building = forms.IntegerField(label=_("楼栋"))

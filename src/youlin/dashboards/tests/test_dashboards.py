@@ -68,8 +68,9 @@ def test_dashboard_numbers_equal_the_measures(client, users, story):
     )
     assert m.registered_count == 4 and m.closed_count == 2
     assert f'data-testid="kpi-registered">{m.registered_count}<' in html
-    assert f'data-testid="kpi-closure">{m.closure_rate:.3f}<' in html
-    assert f'data-testid="kpi-rework">{m.rework_rate:.3f}<' in html
+    # Rates as percentages (issue #14: "1.000" is not how an officer reads a rate).
+    assert f'data-testid="kpi-closure">{m.closure_rate * 100:.1f}%<' in html
+    assert f'data-testid="kpi-rework">{m.rework_rate * 100:.1f}%<' in html
     assert m.rework_rate == 0.5
     assert "天岳恒物业" in html
 

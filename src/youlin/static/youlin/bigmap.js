@@ -5,6 +5,8 @@
   var el = document.getElementById("big-map");
   if (!el) { return; }
   var labels = JSON.parse(el.dataset.labels);
+  // Names are text, never HTML (a place named "<img onerror=…>" shows those characters).
+  function text(value) { var span = document.createElement("span"); span.textContent = value == null ? "" : String(value); return span; }
   var gcj = el.dataset.tileGcj02 === "1";
   // WGS-84 → GCJ-02 (the same published formula the server uses to read GCJ-02 input).
   function outOfChina(lon, lat) { return !(lon > 72.004 && lon < 137.8347 && lat > 0.8293 && lat < 55.8271); }
@@ -28,6 +30,7 @@
   var coordsToLatLng = gcj ? function (c) { var g = toGcj(c[0], c[1]); return L.latLng(g[1], g[0]); }
                            : function (c) { return L.latLng(c[1], c[0]); };
   var map = L.map(el, { attributionControl: false, maxZoom: 19 });
+  (window.youlinMaps = window.youlinMaps || []).push(map);
   if (el.dataset.tileUrl) { L.tileLayer(el.dataset.tileUrl, { maxZoom: 19 }).addTo(map); }
   var styles = { community: { color: "#1f6f5c", weight: 3, fill: false },
                  grid: { color: "#6c757d", weight: 1, dashArray: "4 4", fill: false },
@@ -42,13 +45,16 @@
       if (p.layer === "case") {
         var ll = coordsToLatLng(f.geometry.coordinates);
         layer = L.circleMarker(ll, { radius: 7, color: "#fff", weight: 1, fillColor: p.colour, fillOpacity: 0.95 });
-        layer.bindPopup('<a href="/cases/' + encodeURIComponent(p.number) + '/">' + p.name.replace(/</g, "&lt;") + "</a>");
+        var link = document.createElement("a");
+        link.href = "/cases/" + encodeURIComponent(p.number) + "/";
+        link.textContent = p.name;
+        layer.bindPopup(link);
       } else if (p.layer === "hotspot") {
         layer = L.circleMarker(coordsToLatLng(f.geometry.coordinates), { radius: 10 + p.count, color: "#dc3545", weight: 3, fill: false });
-        layer.bindTooltip(p.name);
+        layer.bindTooltip(text(p.name));
       } else {
         layer = L.geoJSON(f, { style: styles[p.layer] || {}, coordsToLatLng: coordsToLatLng });
-        layer.bindTooltip(p.name);
+        layer.bindTooltip(text(p.name));
       }
       (groups[p.layer] || groups.compound).addLayer(layer);
     });

@@ -9,6 +9,8 @@
     if (!el) { return null; }
     var c = echarts.init(el, null, { renderer: "canvas" });
     option.toolbox = tools;
+    // Tooltips drawn on the canvas, not as HTML: a category or unit name is shown, never run.
+    if (option.tooltip) { option.tooltip.renderMode = "richText"; }
     c.setOption(option);
     window.addEventListener("resize", function () { c.resize(); });
     el.dataset.ready = "1";
@@ -21,7 +23,8 @@
              { name: L.closed, type: "bar", data: data.closed }],
   });
   chart("chart-status", { tooltip: { trigger: "item" },
-    series: [{ type: "pie", radius: ["40%", "70%"], data: data.statuses }] });
+    series: [{ type: "pie", radius: ["35%", "58%"], center: ["50%", "55%"], data: data.statuses,
+               avoidLabelOverlap: true, label: { formatter: "{b} {c}", overflow: "none" }, labelLine: { length: 8, length2: 6 } }] });
   chart("chart-categories", { tooltip: {}, grid: { left: 120 },
     xAxis: { type: "value", minInterval: 1 },
     yAxis: { type: "category", data: data.categories.map(function (c) { return c.name; }).reverse() },

@@ -8,9 +8,17 @@
     building: { color: "#fd7e14", weight: 1, fillOpacity: 0.35 },
     zone: { color: "#198754", weight: 1, fillOpacity: 0.25 },
   };
+  // Names reach a map as text, never as HTML: a place named "<img onerror=…>" shows those characters.
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = value == null ? "" : String(value);
+    return span;
+  }
+  window.youlinText = text;
   window.youlinMap = function (elementId, collection, options) {
     options = options || {};
     var map = L.map(elementId, { attributionControl: false, zoomSnap: 0.25 });
+    (window.youlinMaps = window.youlinMaps || []).push(map);
     var groups = {};
     L.geoJSON(collection, {
       style: function (f) { return STYLES[f.properties.layer] || {}; },
@@ -18,7 +26,7 @@
         return L.circleMarker(latlng, { radius: 6, color: "#dc3545", fillOpacity: 0.9 });
       },
       onEachFeature: function (f, layer) {
-        layer.bindTooltip(f.properties.name);
+        layer.bindTooltip(text(f.properties.name));
         var key = f.properties.layer;
         (groups[key] = groups[key] || L.featureGroup()).addLayer(layer);
       },
@@ -37,4 +45,11 @@
     L.control.layers(null, overlays, { collapsed: true }).addTo(map);
     return map;
   };
+  // A map declared in the page: <div id="x" data-youlin-map="id-of-a-json_script" data-zoom="17">.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-youlin-map]").forEach(function (el) {
+      var data = JSON.parse(document.getElementById(el.dataset.youlinMap).textContent);
+      window.youlinMap(el.id, data, { zoom: el.dataset.zoom ? Number(el.dataset.zoom) : undefined });
+    });
+  });
 })();
