@@ -13,14 +13,12 @@ from django.utils.translation import gettext as _
 from youlin.access import policy
 from youlin.dashboards.models import Bulletin, BulletinSection
 from youlin.dashboards.selectors import Period, recently_fixed
+from youlin.domain.errors import DomainError
 from youlin.places.models import Community
 
 
-class BulletinError(Exception):
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
+class BulletinError(DomainError):
+    pass
 
 
 # Other apps may contribute sentences (campaign and ledger figures, accepted projects): a module path with a

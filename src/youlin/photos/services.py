@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from youlin.domain.errors import DomainError
 from youlin.photos.models import Photo
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -24,11 +25,9 @@ THUMB_SIZE = (480, 480)
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 
 
-class PhotoError(ValueError):
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
+class PhotoError(DomainError, ValueError):
+    def __init__(self, code: str, message, *, field: str | None = "photos"):
+        super().__init__(code, message, field=field)
 
 
 @dataclass
