@@ -413,7 +413,7 @@ def community_ledger_figures(community_ids: list[int]) -> tuple[list[CampaignPro
 
 def bulletin_sentences(community, period) -> list[str]:
     """Campaign and ledger figures as the seed writes them: "截至目前，社区共清理堆物堆料65处"."""
-    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
 
     progress, counters = community_ledger_figures([community.pk])
     sentences = []
@@ -421,10 +421,19 @@ def bulletin_sentences(community, period) -> list[str]:
         if p.done:
             values = {"title": p.campaign.title, "done": p.done}
             if p.continuing:
-                text = _("截至目前，社区“%(title)s”共完成 %(done)s 处，此项工作仍在持续进行中。") % values
+                text = ngettext(
+                    "截至目前，社区“%(title)s”共完成 %(done)s 处，此项工作仍在持续进行中。",
+                    "截至目前，社区“%(title)s”共完成 %(done)s 处，此项工作仍在持续进行中。",
+                    p.done,
+                )
             else:
-                text = _("截至目前，社区“%(title)s”共完成 %(done)s 处。") % values
-            sentences.append(text)
+                text = ngettext(
+                    "截至目前，社区“%(title)s”共完成 %(done)s 处。",
+                    "截至目前，社区“%(title)s”共完成 %(done)s 处。",
+                    p.done,
+                )
+            sentences.append(text % values)
     for ledger, label, count in counters:
-        sentences.append(_("%(ledger)s：%(label)s %(count)s 处。") % {"ledger": ledger, "label": label, "count": count})
+        text = ngettext("%(ledger)s：%(label)s %(count)s 处。", "%(ledger)s：%(label)s %(count)s 处。", count)
+        sentences.append(text % {"ledger": ledger, "label": label, "count": count})
     return sentences

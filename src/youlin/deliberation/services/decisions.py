@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from youlin.cases import services as cases
 from youlin.deliberation import permissions, selectors
@@ -105,8 +106,10 @@ def decision_record(
         if outcome == selectors.Outcome.NO_QUORUM:
             raise DeliberationError(
                 ErrorCode.NO_QUORUM,
-                _(
-                    "表决人数不足法定人数（有表决权的签到人 %(eligible)d 人，参加表决 %(voted)d 人，须达到 %(quorum)d%%）。请等更多参会人签到表决，或改期再议。"
+                ngettext(
+                    "表决人数不足法定人数（有表决权的签到人 %(eligible)d 人，参加表决 %(voted)d 人，须达到 %(quorum)d%%）。请等更多参会人签到表决，或改期再议。",
+                    "表决人数不足法定人数（有表决权的签到人 %(eligible)d 人，参加表决 %(voted)d 人，须达到 %(quorum)d%%）。请等更多参会人签到表决，或改期再议。",
+                    count.eligible,
                 )
                 % {"eligible": count.eligible, "voted": count.voted, "quorum": count.quorum_percent},
             )
