@@ -278,12 +278,13 @@ class Reading:
             return
         limit = self.table.max_rows()
         names = {c.key: c.name for c in self.table.columns}
-        present = [(c, self.positions[c.key]) for c in self.present]
+        present = [(c.key, self.positions[c.key]) for c in self.present]
+        specs = [(c.key, self.positions[c.key], c.parse, c.blank) for c in self.present]
         data_columns = [c.key for c in self.present if c.data]
         keep = self.unknown if self.table.keep_unknown else ()
         for number, cells in self.sheet.rows:
             size = len(cells)
-            text = {c.key: cell_text(cells[i]) if i < size else "" for c, i in present}
+            text = {key: cell_text(cells[i]) if i < size else "" for key, i in present}
             if not any(text[key] for key in data_columns):
                 continue  # a blank line
             self.count += 1
@@ -292,8 +293,22 @@ class Reading:
                 self.errors.append(RowError(number, "", reason % {"n": limit}))
                 return
             row = Row(number, text, {}, _names=names)
-            for column, i in present:
-                row.values[column.key] = self._parse(row, column, cells[i] if i < size else None)
+            values = row.values
+            for key, i, parse, blank in specs:
+                value = text[key]
+                if not value:
+                    if blank is not None:
+                        row.bad(key, blank)
+                    values[key] = None
+                elif parse is None:
+                    values[key] = value
+                else:
+                    raw = cells[i]  # a filled cell: its text is not empty
+                    try:
+                        values[key] = parse(value if isinstance(raw, str) else raw)
+                    except CellError as exc:
+                        row.bad(key, exc.reason)
+                        values[key] = None
             if keep:
                 row.extra = {h: cell_text(cells[i]) if i < size else "" for i, h in keep}
             if progress and self.count % PROGRESS_EVERY == 0:
@@ -301,18 +316,3 @@ class Reading:
             yield row
         if progress:
             progress(self.count)
-
-    @staticmethod
-    def _parse(row: Row, column: Column, raw) -> Any:
-        text = row.text[column.key]
-        if not text:
-            if column.blank is not None:
-                row.bad(column.key, column.blank)
-            return None
-        if column.parse is None:
-            return text
-        try:
-            return column.parse(text if isinstance(raw, str) or raw is None else raw)
-        except CellError as exc:
-            row.bad(column.key, exc.reason)
-            return None
