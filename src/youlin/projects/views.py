@@ -20,7 +20,7 @@ from youlin.cases.forms import MultiplePhotoField
 from youlin.cases.models import Case, Satisfaction
 from youlin.deliberation import permissions
 from youlin.deliberation import selectors as deliberation
-from youlin.deliberation.models import MeetingKind
+from youlin.deliberation.services import MeetingKind
 from youlin.domain.errors import DomainError
 from youlin.domain.pages import show_error
 from youlin.parties.models import Organisation

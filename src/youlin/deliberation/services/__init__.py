@@ -10,6 +10,7 @@ Each service checks the actor (``permissions``) and the stage, and refuses with 
 has a stable code and says what to do. Decisions and closing take the meeting's ``expected_version``.
 """
 
+from youlin.deliberation.models import MeetingKind  # the kinds ``meeting_create`` takes
 from youlin.deliberation.services.action_items import action_item_add, action_item_complete, action_items_remind_overdue
 from youlin.deliberation.services.checks import meeting_url
 from youlin.deliberation.services.decisions import decision_record, proposal_add, vote_cast
@@ -34,6 +35,7 @@ __all__ = [
     "IMAGE_EXTENSIONS",
     "MAX_DOCUMENT_BYTES",
     "InvitationSpec",
+    "MeetingKind",
     "action_item_add",
     "action_item_complete",
     "action_items_remind_overdue",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -16,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from youlin.access import policy
 from youlin.deliberation import permissions
 from youlin.deliberation import services as deliberation
-from youlin.deliberation.models import Meeting, MeetingKind
 from youlin.domain.writes import actor_label, actor_user
 from youlin.parties.models import Organisation
 from youlin.parties.selectors import users_of
@@ -39,6 +39,9 @@ from youlin.projects.services.checks import (
     tell,
     write,
 )
+
+if TYPE_CHECKING:
+    from youlin.deliberation.models import Meeting
 
 
 def _project_invitations(project: Project, contractor: Organisation | None) -> list[deliberation.InvitationSpec]:
@@ -68,13 +71,13 @@ def project_meeting_schedule(
     urban-management office, the community party committee and the contractor, linked to the project."""
     current = fresh(project, expected_version)
     require_manager(actor, current)
-    if kind == MeetingKind.SITE_SURVEY:
+    if kind == deliberation.MeetingKind.SITE_SURVEY:
         require_stage(current, {Status.APPROVED}, "survey")
         contractor = contractor or current.contractor
         if contractor is None or contractor.kind != Organisation.Kind.CONTRACTOR:
             raise invalid(_("请选择施工单位，踏勘时一同到场。"), "contractor")
         field, event, title = "survey_meeting", Event.SURVEY_SCHEDULED, _("实地踏勘：%(title)s")
-    elif kind == MeetingKind.ACCEPTANCE:
+    elif kind == deliberation.MeetingKind.ACCEPTANCE:
         require_stage(current, {Status.UNDER_CONSTRUCTION}, "acceptance_schedule")
         contractor = current.contractor
         field, event, title = "acceptance_meeting", Event.ACCEPTANCE_SCHEDULED, _("验收：%(title)s")
