@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "youlin.core",
+    "youlin.domain",
     "youlin.accounts",
     "youlin.places",
     "youlin.parties",
@@ -218,6 +219,11 @@ if len(YOULIN_SUPERVISION_DAYS) != 4 or sorted(YOULIN_SUPERVISION_DAYS) != YOULI
 YOULIN_MAP_TILE_URL = os.environ.get("YOULIN_MAP_TILE_URL", "")
 # Ledger imports with more rows than this run in the background worker, with a progress bar.
 YOULIN_LEDGER_IMPORT_SYNC_ROWS = int(os.environ.get("YOULIN_LEDGER_IMPORT_SYNC_ROWS", "300"))
+# Caps on one imported file (rows under the header, and bytes; 0 bytes means no cap).
+YOULIN_LEDGER_IMPORT_MAX_ROWS = int(os.environ.get("YOULIN_LEDGER_IMPORT_MAX_ROWS", "50000"))
+YOULIN_LEDGER_IMPORT_MAX_BYTES = int(os.environ.get("YOULIN_LEDGER_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+YOULIN_HOTLINE_IMPORT_MAX_ROWS = int(os.environ.get("YOULIN_HOTLINE_IMPORT_MAX_ROWS", "1000000"))
+YOULIN_HOTLINE_IMPORT_MAX_BYTES = int(os.environ.get("YOULIN_HOTLINE_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
 YOULIN_MAP_TILE_GCJ02 = env_bool("YOULIN_MAP_TILE_GCJ02", False)
 
 LOGGING = {

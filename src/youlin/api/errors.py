@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from youlin.cases.errors import CaseError, CaseErrorCode
-from youlin.places.geo import GeometryError
+from youlin.domain.errors import DomainError
 
 
 class ErrorOut(Schema):
@@ -32,15 +31,32 @@ class ApiError(Exception):
 ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429)
 ERRORS = dict.fromkeys(ERROR_STATUSES, ErrorOut)
 
-_CASE_STATUS = {
-    CaseErrorCode.ILLEGAL_TRANSITION: 409,
-    CaseErrorCode.CONFLICT: 409,
-    CaseErrorCode.ALREADY_DONE: 409,
-    CaseErrorCode.WINDOW_CLOSED: 409,
-    CaseErrorCode.PERMISSION_DENIED: 403,
-    CaseErrorCode.OUTSIDE_JURISDICTION: 404,
-    CaseErrorCode.INVALID_INPUT: 422,
-    CaseErrorCode.NOT_FOUND: 404,
+# A refusal's HTTP status, by its code; every app's codes are here (one vocabulary for clients).
+STATUS_BY_CODE = {
+    "illegal_transition": 409,
+    "illegal_stage": 409,
+    "conflict": 409,
+    "already_done": 409,
+    "window_closed": 409,
+    "notice_closed": 409,
+    "no_quorum": 409,
+    "tie": 409,
+    "full": 409,
+    "permission_denied": 403,
+    "no_voting_right": 403,
+    "outside_jurisdiction": 404,
+    "not_found": 404,
+    "invalid_input": 422,
+    "unknown_place": 422,
+    "outside_community": 422,
+    "import_refused": 422,
+}
+# Detailed codes answered with the general one clients know.
+PUBLIC_CODE = {
+    "invalid_coordinates": "invalid_input",
+    "invalid_crs": "invalid_input",
+    "invalid_geometry": "invalid_input",
+    "self_intersecting": "invalid_input",
 }
 
 
@@ -62,12 +78,15 @@ def too_large(limit_bytes: int | None = None) -> ApiError:
     return ApiError(413, "too_large", _("提交的内容太大，请压缩照片或分次提交。"))
 
 
-def from_case_error(exc: CaseError) -> ApiError:
-    status = _CASE_STATUS.get(exc.code, 422)
-    if exc.code == CaseErrorCode.OUTSIDE_JURISDICTION and exc.field:
+def from_domain_error(exc: DomainError) -> ApiError:
+    """Any service's refusal: its code (``PUBLIC_CODE`` generalises a detailed one), the status for that code
+    (unknown codes are bad input, 422) and, when it names a field, the message under that field."""
+    code = PUBLIC_CODE.get(str(exc.code), str(exc.code))
+    status = STATUS_BY_CODE.get(code, 422)
+    if code == "outside_jurisdiction" and exc.field:
         status = 422  # a point outside every community is bad input, not a hidden case
     fields = {exc.field: str(exc.message)} if exc.field else {}
-    return ApiError(status, str(exc.code), exc.message, fields)
+    return ApiError(status, code, exc.message, fields)
 
 
 def _field_name(loc) -> str:
@@ -79,11 +98,8 @@ def _field_name(loc) -> str:
 def to_api_error(exc: Exception) -> ApiError | None:
     if isinstance(exc, ApiError):
         return exc
-    if isinstance(exc, CaseError):
-        return from_case_error(exc)
-    if isinstance(exc, GeometryError):
-        code = "outside_jurisdiction" if exc.code == "outside_jurisdiction" else "invalid_input"
-        return ApiError(422, code, exc.message, {"location": str(exc.message)})
+    if isinstance(exc, DomainError):
+        return from_domain_error(exc)
     if isinstance(exc, ValidationError):
         fields = {_field_name(e.get("loc", ("body",))): str(e.get("msg", "")) for e in exc.errors}
         return ApiError(422, "invalid_input", _("请求中有字段不正确，请按 fields 中的说明修改后再提交。"), fields)
@@ -122,8 +138,7 @@ def install(api) -> None:
     for exc_class in (
         Exception,
         ApiError,
-        CaseError,
-        GeometryError,
+        DomainError,
         ValidationError,
         HttpError,
         Http404,

@@ -10,15 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from youlin.api.models import ApiToken
+from youlin.domain.errors import DomainError
 
 TOKEN_PREFIX = "yl_"  # noqa: S105  (a label that makes leaked tokens easy to spot, not a secret)
 
 
-class TokenError(ValueError):
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
+class TokenError(DomainError, ValueError):
+    pass
 
 
 def token_hash(raw: str) -> str:
@@ -31,9 +29,9 @@ def token_create(*, user, name: str) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns the row and the token itself, which is never stored or shown again."""
     name = (name or "").strip()
     if not name:
-        raise TokenError("invalid_input", _("请为令牌起一个名称，例如“小程序”。"))
+        raise TokenError("invalid_input", _("请为令牌起一个名称，例如“小程序”。"), field="name")
     if len(name) > 64:
-        raise TokenError("invalid_input", _("令牌名称不能超过 64 个字。"))
+        raise TokenError("invalid_input", _("令牌名称不能超过 64 个字。"), field="name")
     if user is None or not user.is_authenticated or not user.is_active:
         raise TokenError("permission_denied", _("只有已启用的账户才能创建令牌。"))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -13,6 +13,7 @@ from youlin.api.models import ApiToken
 from youlin.api.selectors import tokens_of
 from youlin.api.services import TokenError, token_create
 from youlin.api.services import token_revoke as revoke
+from youlin.domain.pages import show_error
 
 
 class TokenForm(forms.Form):
@@ -32,7 +33,7 @@ def token_list(request):
             try:
                 token, created = token_create(user=request.user, name=form.cleaned_data["name"])
             except TokenError as exc:
-                form.add_error("name", str(exc.message))
+                show_error(request, exc, form)
             else:
                 form = TokenForm()
         if form.errors:

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
+from youlin.domain.errors import DomainError
+
 
 class CaseErrorCode(StrEnum):
     ILLEGAL_TRANSITION = "illegal_transition"
@@ -18,15 +20,8 @@ class CaseErrorCode(StrEnum):
     NOT_FOUND = "not_found"
 
 
-class CaseError(Exception):
-    def __init__(self, code: CaseErrorCode, message, *, field: str | None = None):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
-        self.field = field
-
-    def __repr__(self) -> str:
-        return f"CaseError({self.code!s}, {self.message!s})"
+class CaseError(DomainError):
+    codes = CaseErrorCode
 
 
 def illegal_transition(status_label, action_label) -> CaseError:

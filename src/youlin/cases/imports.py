@@ -1,9 +1,11 @@
-"""Importing historical 12345 hotline work orders (工单) from CSV: all rows or none.
+"""Importing 12345 hotline work orders (工单) from CSV or .xlsx: all rows or none.
 
-Every row is checked first: columns, times, the category code, the place (located with the vectorised
-``places.selectors.locate_many``), duplicates within the file and against cases already registered, and the
-actor's jurisdiction over the row's community. Any bad row means nothing is written, and the answer lists
-every problem as (row, column, reason), with row numbers as a spreadsheet shows them (the header is row 1).
+Every row is checked first: columns (English or the hotline system's Chinese export headers), times, the category
+code, the place (located with the vectorised ``places.selectors.locate_many``), duplicates within the file and
+against cases already registered, and the actor's jurisdiction over the row's community. Any bad row means nothing
+is written, and the answer lists every problem as (row, column, reason), with row numbers as a spreadsheet shows
+them (the header is row 1). The columns are ``TABLE`` (``youlin.domain.tabular``); ``plan_orders`` checks,
+``hotline_import`` writes.
 
 The writes use bulk paths: case numbers are reserved per community and day with one upsert per batch of
 counters, cases and their timeline events go in with ``bulk_create`` (``COPY`` on PostgreSQL). A work order
@@ -12,19 +14,19 @@ keeps its handling unit (承办单位) as text; it is not routed again, since it
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from youlin.access import policy
 from youlin.cases import workdays
@@ -39,28 +41,12 @@ from youlin.cases.models import (
     Satisfaction,
     Status,
 )
+from youlin.domain.tabular import CellError, Column, FileRefused, Row, RowError, Sheet, Table, cell_text
 from youlin.places.geo import GeometryError, check_point, shape_from_geojson
 from youlin.places.models import Building, Community, Compound
 from youlin.places.selectors import locate_many
 
 LOCAL = ZoneInfo("Asia/Shanghai")
-MAX_ROWS = 1_000_000
-
-# Column → accepted headers (English, then the hotline system's Chinese export headers).
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "work_order_number": ("work_order_number", "工单编号"),
-    "received_at": ("received_at", "受理时间"),
-    "address": ("address", "地址", "诉求地址"),
-    "lon": ("lon", "经度"),
-    "lat": ("lat", "纬度"),
-    "content": ("content", "诉求内容"),
-    "category_code": ("category_code", "类别代码"),
-    "handling_unit": ("handling_unit", "承办单位"),
-    "status": ("status", "办理状态"),
-    "closed_at": ("closed_at", "办结时间"),
-    "satisfaction": ("satisfaction", "满意度"),
-}
-REQUIRED = ("work_order_number", "received_at", "content", "category_code", "status")
 
 STATUSES = {
     "registered": Status.REGISTERED,
@@ -83,28 +69,134 @@ SATISFACTIONS = {
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int  # as a spreadsheet numbers it: the header is row 1
-    column: str
-    reason: str
-
-
-class HotlineImportError(CaseError):
+class HotlineImportError(FileRefused, CaseError):
     """The file was refused; ``errors`` lists every problem found. Nothing was written."""
 
     def __init__(self, errors: list[RowError]):
-        super().__init__(
-            CaseErrorCode.INVALID_INPUT,
-            _("导入文件有 %(count)d 处问题，未导入任何工单。请按行改正后重新导入。") % {"count": len(errors)},
-        )
-        self.errors = errors
+        count = len(errors)
+        message = ngettext(
+            "导入文件有 %(count)d 处问题，未导入任何工单。请按行改正后重新导入。",
+            "导入文件有 %(count)d 处问题，未导入任何工单。请按行改正后重新导入。",
+            count,
+        ) % {"count": count}
+        super().__init__(CaseErrorCode.INVALID_INPUT, message, errors)
 
 
 @dataclass
 class ImportResult:
     created: int
     numbers: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- the columns
+
+
+def _time(value) -> datetime | None:
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        value = cell_text(value)
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+            for fmt in TIME_FORMATS:
+                try:
+                    parsed = datetime.strptime(value, fmt)  # noqa: DTZ007 - made aware just below
+                    break
+                except ValueError:
+                    continue
+    if parsed is None:
+        return None
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=LOCAL)
+
+
+def _time_parser(reason) -> Any:
+    def parse(value) -> datetime:
+        parsed = _time(value)
+        if parsed is None:
+            raise CellError(reason)
+        return parsed
+
+    return parse
+
+
+@cache
+def _max_length(name: str) -> int:
+    return Case._meta.get_field(name).max_length
+
+
+def _work_order_number(value) -> str:
+    if len(value) > _max_length("hotline_number"):
+        raise CellError(_("工单编号过长。"))
+    return value
+
+
+def _handling_unit(value) -> str:
+    if len(value) > _max_length("hotline_unit"):
+        raise CellError(_("承办单位名称过长。"))
+    return value
+
+
+def _status(value) -> str:
+    status = STATUSES.get(cell_text(value).lower())
+    if status is None:
+        raise CellError(_("办理状态应为：已受理、办理中或已办结。"))
+    return status
+
+
+def _satisfaction(value) -> str:
+    satisfaction = SATISFACTIONS.get(cell_text(value).lower())
+    if satisfaction is None:
+        raise CellError(_("满意度应为：满意、基本满意或不满意。"))
+    return satisfaction
+
+
+RECEIVED_AT = _("受理时间格式应为 2024-05-01 09:30。")
+STATUS_WORDS = _("办理状态应为：已受理、办理中或已办结。")
+
+TABLE = Table(
+    columns=(
+        Column(
+            "work_order_number",
+            ("work_order_number", "工单编号"),
+            parse=_work_order_number,
+            required=True,
+            blank=_("工单编号不能为空。"),
+        ),
+        Column(
+            "received_at",
+            ("received_at", "受理时间"),
+            parse=_time_parser(RECEIVED_AT),
+            required=True,
+            blank=RECEIVED_AT,
+        ),
+        Column("address", ("address", "地址", "诉求地址")),
+        Column("lon", ("lon", "经度")),
+        Column("lat", ("lat", "纬度")),
+        Column("content", ("content", "诉求内容"), required=True, blank=_("诉求内容不能为空。")),
+        Column(
+            "category_code",
+            ("category_code", "类别代码"),
+            required=True,
+            blank=_("类别代码不存在，请使用 5 位国标或本地扩展代码。"),
+        ),
+        Column("handling_unit", ("handling_unit", "承办单位"), parse=_handling_unit),
+        Column("status", ("status", "办理状态"), parse=_status, required=True, blank=STATUS_WORDS),
+        Column("closed_at", ("closed_at", "办结时间"), parse=_time_parser(_("办结时间格式应为 2024-05-03 17:00。"))),
+        Column("satisfaction", ("satisfaction", "满意度"), parse=_satisfaction),
+    ),
+    refused=HotlineImportError,
+    rows_setting="YOULIN_HOTLINE_IMPORT_MAX_ROWS",
+    bytes_setting="YOULIN_HOTLINE_IMPORT_MAX_BYTES",
+    formats=("csv", "xlsx"),
+)
+# Column → accepted headers (English, then the hotline system's Chinese export headers).
+COLUMNS: dict[str, tuple[str, ...]] = {c.key: c.headers for c in TABLE.columns}
+REQUIRED = tuple(c.key for c in TABLE.columns if c.required)
+
+
+# ---------------------------------------------------------------- the checks
 
 
 @dataclass
@@ -123,50 +215,11 @@ class _Order:
     lat: float | None = None
 
 
-def _time(value: str) -> datetime | None:
-    value = value.strip()
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        parsed = None
-        for fmt in TIME_FORMATS:
-            try:
-                parsed = datetime.strptime(value, fmt)  # noqa: DTZ007 - made aware just below
-                break
-            except ValueError:
-                continue
-    if parsed is None:
-        return None
-    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=LOCAL)
-
-
-def _header_map(header: list[str]) -> tuple[dict[str, int], list[RowError]]:
-    positions: dict[str, int] = {}
-    names = [h.strip().lstrip("\ufeff") for h in header]
-    for column, aliases in COLUMNS.items():
-        for i, name in enumerate(names):
-            if name in aliases:
-                positions[column] = i
-                break
-    errors = [RowError(1, c, str(_("缺少此列。"))) for c in REQUIRED if c not in positions]
-    if "address" not in positions and not {"lon", "lat"} <= positions.keys():
-        errors.append(RowError(1, "lon", str(_("需要“地址”列或“经度、纬度”两列。"))))
-    return positions, errors
-
-
-def _rows(rows: Iterable[Mapping[str, Any] | list[str]] | None, file: IO | str | bytes | None):
-    """(header, data rows) from either a CSV file (path-less: text, bytes or a file object) or dicts."""
-    if file is not None:
-        if isinstance(file, bytes):
-            file = file.decode("utf-8-sig")
-        if isinstance(file, str):
-            file = io.StringIO(file)
-        reader = csv.reader(file)
-        header = next(reader, [])
-        return header, reader
-    rows = list(rows or [])
-    header = list(COLUMNS)
-    return header, ([str(r.get(c, "") if r.get(c) is not None else "") for c in header] for r in rows)
+@dataclass
+class Plan:
+    orders: list[_Order] = field(default_factory=list)
+    located: list = field(default_factory=list)  # where each order is (``places.selectors.locate_many``)
+    errors: list[RowError] = field(default_factory=list)
 
 
 def _place_points() -> dict[str, tuple[float, float]]:
@@ -183,121 +236,115 @@ def _place_points() -> dict[str, tuple[float, float]]:
     return points
 
 
-def _validate(header: list[str], data, actor) -> tuple[list[_Order], list, list[RowError]]:
-    positions, errors = _header_map(header)
-    if errors:
-        return [], [], errors
-    categories: dict[str, Category] = {}
-    for c in Category.objects.filter(is_active=True).order_by("kind"):  # a matter wins over a component
-        categories.setdefault(c.code, c)
-    points: dict[str, tuple[float, float]] | None = None
-    orders: list[_Order] = []
-    seen: dict[str, int] = {}
+class _Checks:
+    """The checks across a row's cells and across rows: the category, closing and satisfaction against the
+    status, the point (coordinates, or an address naming a compound or building), numbers repeated in the file."""
 
-    def cell(values: list[str], column: str) -> str:
-        i = positions.get(column)
-        return values[i].strip() if i is not None and i < len(values) else ""
+    def __init__(self):
+        self.categories: dict[str, Category] = {}
+        for c in Category.objects.filter(is_active=True).order_by("kind"):  # a matter wins over a component
+            self.categories.setdefault(c.code, c)
+        self.points: dict[str, tuple[float, float]] | None = None
+        self.seen: dict[str, int] = {}
 
-    for row, values in enumerate(data, start=2):
-        if row - 1 > MAX_ROWS:
-            errors.append(RowError(row, "", str(_("一次最多导入 %(n)d 行，请分批导入。") % {"n": MAX_ROWS})))
-            break
-        if not any(v.strip() for v in values):
-            continue  # blank line
-        problems: list[RowError] = []
+    def order(self, row: Row) -> _Order | None:
+        number = row["work_order_number"]
+        if number is not None:
+            if number in self.seen:
+                row.bad("work_order_number", _("与第 %(row)d 行的工单编号重复。") % {"row": self.seen[number]})
+            else:
+                self.seen[number] = row.number
+        category = self.categories.get(row.text["category_code"])
+        if category is None and row.text["category_code"]:
+            row.bad("category_code", _("类别代码不存在，请使用 5 位国标或本地扩展代码。"))
+        self._closing(row)
+        point = self._point(row)
+        if not row.ok:
+            return None
+        return _Order(
+            row=row.number,
+            number=number,
+            received_at=row["received_at"],
+            content=row.text["content"],
+            category=category,
+            unit=row.text.get("handling_unit", ""),
+            status=row["status"],
+            closed_at=row["closed_at"],
+            satisfaction=row["satisfaction"] or "",
+            address=row.text.get("address", "")[:200],
+            lon=point[0],
+            lat=point[1],
+        )
 
-        def bad(column: str, reason, problems=problems, row=row) -> None:
-            problems.append(RowError(row, column, str(reason)))
-
-        number = cell(values, "work_order_number")
-        if not number:
-            bad("work_order_number", _("工单编号不能为空。"))
-        elif len(number) > Case._meta.get_field("hotline_number").max_length:
-            bad("work_order_number", _("工单编号过长。"))
-        elif number in seen:
-            bad("work_order_number", _("与第 %(row)d 行的工单编号重复。") % {"row": seen[number]})
-        else:
-            seen[number] = row
-        received = _time(cell(values, "received_at"))
-        if received is None:
-            bad("received_at", _("受理时间格式应为 2024-05-01 09:30。"))
-        content = cell(values, "content")
-        if not content:
-            bad("content", _("诉求内容不能为空。"))
-        category = categories.get(cell(values, "category_code"))
-        if category is None:
-            bad("category_code", _("类别代码不存在，请使用 5 位国标或本地扩展代码。"))
-        status = STATUSES.get(cell(values, "status").lower())
-        if status is None:
-            bad("status", _("办理状态应为：已受理、办理中或已办结。"))
-        closed_text = cell(values, "closed_at")
-        closed = _time(closed_text) if closed_text else None
-        if closed_text and closed is None:
-            bad("closed_at", _("办结时间格式应为 2024-05-03 17:00。"))
+    @staticmethod
+    def _closing(row: Row) -> None:
+        status, received, closed = row["status"], row["received_at"], row["closed_at"]
+        if row.text.get("closed_at") and closed is None:
+            pass  # the parser said what is wrong
         elif status == Status.CLOSED and closed is None:
-            bad("closed_at", _("已办结的工单需填写办结时间。"))
+            row.bad("closed_at", _("已办结的工单需填写办结时间。"))
         elif closed is not None and received is not None and closed < received:
-            bad("closed_at", _("办结时间早于受理时间。"))
+            row.bad("closed_at", _("办结时间早于受理时间。"))
         elif closed is not None and status != Status.CLOSED:
-            bad("closed_at", _("未办结的工单不应有办结时间。"))
-        satisfaction_text = cell(values, "satisfaction")
-        satisfaction = SATISFACTIONS.get(satisfaction_text.lower(), "") if satisfaction_text else ""
-        if satisfaction_text and not satisfaction:
-            bad("satisfaction", _("满意度应为：满意、基本满意或不满意。"))
-        elif satisfaction and status != Status.CLOSED:
-            bad("satisfaction", _("只有已办结的工单才有满意度。"))
-        unit = cell(values, "handling_unit")
-        if len(unit) > Case._meta.get_field("hotline_unit").max_length:
-            bad("handling_unit", _("承办单位名称过长。"))
-        address = cell(values, "address")
-        lon, lat = cell(values, "lon"), cell(values, "lat")
-        point = None
+            row.bad("closed_at", _("未办结的工单不应有办结时间。"))
+        if row["satisfaction"] and status != Status.CLOSED:
+            row.bad("satisfaction", _("只有已办结的工单才有满意度。"))
+
+    def _point(self, row: Row) -> tuple[float, float] | None:
+        lon, lat, address = row.text.get("lon", ""), row.text.get("lat", ""), row.text.get("address", "")
         if lon or lat:
             try:
-                point = check_point(lon, lat)
+                return check_point(lon, lat)
             except GeometryError as exc:
-                bad("lon", exc.message)
-        elif address:
-            if points is None:
-                points = _place_points()
-            point = points.get(address)
+                row.bad("lon", exc.message)
+                return None
+        if address:
+            if self.points is None:
+                self.points = _place_points()
+            point = self.points.get(address)
             if point is None:
-                bad("address", _("无法按地址定位：请填写经纬度，或使用系统中的小区、楼栋名称。"))
+                row.bad("address", _("无法按地址定位：请填写经纬度，或使用系统中的小区、楼栋名称。"))
+            return point
+        row.bad("lon", _("请填写经纬度或地址。"))
+        return None
+
+
+def plan_orders(sheet: Sheet, actor) -> Plan:
+    """Check every row (reads only): the cells, then numbers already registered, then where each order is and
+    whether it lies in a community the actor manages."""
+    plan = Plan()
+    reading = TABLE.reading(sheet)
+    if not reading.has("address") and not (reading.has("lon") and reading.has("lat")):
+        reading.bad_header("lon", _("需要“地址”列或“经度、纬度”两列。"))
+    checks = _Checks()
+    for row in reading.rows():
+        order = checks.order(row)
+        if order is None:
+            plan.errors.extend(row.errors)
         else:
-            bad("lon", _("请填写经纬度或地址。"))
-        if problems:
-            errors.extend(problems)
-            continue
-        orders.append(
-            _Order(
-                row=row,
-                number=number,
-                received_at=received,
-                content=content,
-                category=category,
-                unit=unit,
-                status=status,
-                closed_at=closed,
-                satisfaction=satisfaction,
-                address=address[:200],
-                lon=point[0],
-                lat=point[1],
-            )
-        )
-    if not orders:
-        return orders, [], errors
-    taken = _existing_numbers([o.number for o in orders])
-    for o in orders:
+            plan.orders.append(order)
+    plan.errors.extend(reading.errors)
+    if plan.orders:
+        _check_places(plan, actor)
+    plan.errors = TABLE.sort(plan.errors)
+    return plan
+
+
+def _check_places(plan: Plan, actor) -> None:
+    taken = _existing_numbers([o.number for o in plan.orders])
+    for o in plan.orders:
         if o.number in taken:
-            errors.append(RowError(o.row, "work_order_number", str(_("该热线工单已登记，请勿重复导入。"))))
-    located = locate_many([(o.lon, o.lat) for o in orders])
+            plan.errors.append(RowError(o.row, "work_order_number", str(_("该热线工单已登记，请勿重复导入。"))))
+    plan.located = locate_many([(o.lon, o.lat) for o in plan.orders])
     j = policy.jurisdiction_of(actor)
-    for o, where in zip(orders, located, strict=True):
+    for o, where in zip(plan.orders, plan.located, strict=True):
         if where is None:
-            errors.append(RowError(o.row, "lon", str(_("该位置不在任何社区范围内。"))))
+            plan.errors.append(RowError(o.row, "lon", str(_("该位置不在任何社区范围内。"))))
         elif not (j.everything or where.community_id in j.manage_community_ids):
-            errors.append(RowError(o.row, "lon", str(_("该位置不在您管理的社区内，无权导入。"))))
-    return orders, located, errors
+            plan.errors.append(RowError(o.row, "lon", str(_("该位置不在您管理的社区内，无权导入。"))))
+
+
+# ---------------------------------------------------------------- the writes
 
 
 def _existing_numbers(numbers: list[str]) -> set[str]:
@@ -379,17 +426,19 @@ def hotline_import(
     rows: Iterable[Mapping[str, Any]] | None = None,
     file: IO | str | bytes | None = None,
 ) -> ImportResult:
-    """Import historical 12345 work orders, given as CSV (``file``) or as dicts keyed by ``COLUMNS`` (``rows``).
+    """Import historical 12345 work orders, given as a CSV or .xlsx file (``file``: text, bytes or a file
+    object) or as dicts keyed by ``COLUMNS`` (``rows``).
 
     Raises ``HotlineImportError`` listing every bad row, having written nothing; otherwise every order is a case
     (channel hotline) with its timeline: registered, and dispatched, closed and evaluated as the order says.
     """
     if actor is None or not policy.jurisdiction_of(actor).is_staff_level:
         raise CaseError(CaseErrorCode.PERMISSION_DENIED, _("只有社区或街道工作人员可以导入热线工单。"))
-    header, data = _rows(rows, file)
-    orders, located, errors = _validate(header, data, actor)
-    if errors:
-        raise HotlineImportError(sorted(errors, key=lambda e: (e.row, e.column)))
+    sheet = TABLE.read(file) if file is not None else TABLE.sheet_from_dicts(rows or [])
+    plan = plan_orders(sheet, actor)
+    if plan.errors:
+        raise HotlineImportError(plan.errors)
+    orders, located = plan.orders, plan.located
     if not orders:
         return ImportResult(created=0)
     numbers = _reserve_numbers(orders, located)

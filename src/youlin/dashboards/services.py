@@ -6,21 +6,20 @@ from datetime import date
 from importlib import import_module
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from youlin.access import policy
 from youlin.dashboards.models import Bulletin, BulletinSection
 from youlin.dashboards.selectors import Period, recently_fixed
+from youlin.domain.errors import DomainError
+from youlin.domain.writes import update_at_version
 from youlin.places.models import Community
 
 
-class BulletinError(Exception):
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
+class BulletinError(DomainError):
+    pass
 
 
 # Other apps may contribute sentences (campaign and ledger figures, accepted projects): a module path with a
@@ -43,7 +42,11 @@ def _case_sentences(community: Community, period: Period) -> list[str]:
     m = case_measures(start=period.start, end=period.end, cases=Case.objects.filter(community=community))
     if not m.registered_count and not m.closed_count:
         return []
-    text = _("期间，社区共受理居民诉求 %(registered)s 件，办结 %(closed)s 件，按期结案率 %(on_time)s。") % {
+    text = ngettext(
+        "期间，社区共受理居民诉求 %(registered)s 件，办结 %(closed)s 件，按期结案率 %(on_time)s。",
+        "期间，社区共受理居民诉求 %(registered)s 件，办结 %(closed)s 件，按期结案率 %(on_time)s。",
+        m.registered_count,
+    ) % {
         "registered": m.registered_count,
         "closed": m.closed_count,
         "on_time": _percent(m.on_time_rate),
@@ -112,12 +115,15 @@ def _check(actor, bulletin: Bulletin, expected_version: int) -> None:
     if bulletin.status != Bulletin.Status.DRAFT:
         raise BulletinError("illegal_transition", _("简报已发布，不能再修改。"))
     if bulletin.version != expected_version:
-        raise BulletinError("conflict", _("简报刚刚被其他人修改过，请刷新页面后再编辑。"))
+        raise _conflict()
+
+
+def _conflict() -> BulletinError:
+    return BulletinError("conflict", _("简报刚刚被其他人修改过，请刷新页面后再编辑。"))
 
 
 def _bump(bulletin: Bulletin, expected_version: int, **fields) -> None:
-    if not Bulletin.objects.filter(pk=bulletin.pk, version=expected_version).update(version=F("version") + 1, **fields):
-        raise BulletinError("conflict", _("简报刚刚被其他人修改过，请刷新页面后再编辑。"))
+    update_at_version(Bulletin, pk=bulletin.pk, expected_version=expected_version, conflict=_conflict, **fields)
     bulletin.refresh_from_db()
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from youlin.access import policy
 from youlin.dashboards import rankings, selectors, services
 from youlin.dashboards.models import Bulletin, BulletinSection
+from youlin.domain.pages import show_error
 from youlin.places.models import Community
 
 
@@ -352,7 +353,7 @@ def bulletin_list(request):
                 communities=d["communities"],
             )
         except services.BulletinError as exc:
-            form.add_error(None, str(exc.message))
+            show_error(request, exc, form)
         else:
             return redirect("dashboards:bulletin", pk=bulletin.pk)
     return render(

@@ -1,8 +1,10 @@
-"""Errors of deliberation and projects: a stable code for an API, a message that says what to do."""
+"""Errors of deliberation: a stable code for an API, a message that says what to do."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from youlin.domain.errors import DomainError
 
 
 class ErrorCode(StrEnum):
@@ -17,12 +19,8 @@ class ErrorCode(StrEnum):
     INVALID_INPUT = "invalid_input"
 
 
-class DeliberationError(Exception):
-    def __init__(self, code: ErrorCode, message, *, field: str | None = None):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
-        self.field = field
+DeliberationErrorCode = ErrorCode
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.code!s}, {self.message!s})"
+
+class DeliberationError(DomainError):
+    codes = ErrorCode

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -369,3 +370,46 @@ def public_notices(community, now: datetime | None = None) -> list[str]:
     now = now or timezone.now()
     rows = PublicNotice.objects.filter(community=community, starts_at__lte=now, ends_at__gt=now).order_by("ends_at")
     return [f"{n.title}（{timezone.localtime(n.ends_at):%m-%d}）" for n in rows[:10]]
+
+
+# ---------------------------------------------------------------- what projects take from a resolution
+
+
+@dataclass(frozen=True)
+class ResolutionOrigin:
+    """What a project escalating a resolution takes from it: where it was decided, the cases on its agenda
+    item, and the words to start the application from."""
+
+    resolution: Resolution
+    community: object
+    compound: object | None
+    cases: list = field(default_factory=list)
+    item_title: str = ""
+    proposal_title: str = ""
+
+
+def resolution_for(user, pk, action: str = policy.CHANGE) -> Resolution:
+    """A resolution the user may act on (404 for a foreign one), with its meeting and proposal."""
+    return policy.get_for(
+        user, Resolution.objects.select_related("item__meeting__community", "proposal"), action, pk=pk
+    )
+
+
+def resolution_origin(resolution: Resolution) -> ResolutionOrigin:
+    meeting = resolution.item.meeting
+    return ResolutionOrigin(
+        resolution=resolution,
+        community=meeting.community,
+        compound=meeting.compound,
+        cases=list(resolution.item.cases.all()),
+        item_title=resolution.item.title,
+        proposal_title=resolution.proposal.title,
+    )
+
+
+def notice_respondents(resolution_id: int) -> list:
+    """Active accounts of the residents who answered the public notice of the meeting that made this
+    resolution: they asked for it and should hear how it ends. One query."""
+    meeting_ids = Resolution.objects.filter(pk=resolution_id).values_list("item__meeting_id", flat=True)
+    user_ids = NoticeResponse.objects.filter(notice__meeting_id__in=meeting_ids).values_list("user_id", flat=True)
+    return list(get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))

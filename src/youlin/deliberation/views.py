@@ -26,6 +26,8 @@ from youlin.deliberation.models import (
     Resolution,
     Vote,
 )
+from youlin.domain.errors import DomainError
+from youlin.domain.pages import show_error
 from youlin.parties.models import Organisation, Person
 from youlin.places.models import Community
 
@@ -37,8 +39,8 @@ def _cases_by_numbers(user, raw: str) -> list[Case]:
     found = list(policy.scope(user, Case.objects.all()).filter(number__in=numbers))
     missing = set(numbers) - {c.number for c in found}
     if missing:
-        raise DeliberationError(
-            "invalid_input", _("找不到案件 %(numbers)s，请核对编号。") % {"numbers": "、".join(sorted(missing))}
+        raise DeliberationError.invalid(
+            _("找不到案件 %(numbers)s，请核对编号。") % {"numbers": "、".join(sorted(missing))}
         )
     return found
 
@@ -58,10 +60,6 @@ def _invitations_from(post, organisations, people) -> list[services.InvitationSp
 
 def _meeting_for(request, pk: int, action: str = policy.VIEW) -> Meeting:
     return policy.get_for(request.user, Meeting.objects.select_related("community"), action, pk=pk)
-
-
-def _fail(request, exc: DeliberationError):
-    messages.error(request, str(exc.message))
 
 
 # ---------------------------------------------------------------- list and convening
@@ -110,10 +108,10 @@ def _convene(request, *, community, compound=None, case: Case | None = None):
                 meeting = services.meeting_create_from_case(case=case, extra_cases=extra, **common)
             else:
                 if not data["title"]:
-                    raise DeliberationError("invalid_input", _("请填写会议名称。"), field="title")
+                    raise DeliberationError.invalid(_("请填写会议名称。"), field="title")
                 meeting = services.meeting_create(community=community, compound=compound, **common)
-        except DeliberationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        except DomainError as exc:
+            show_error(request, exc, form)
         else:
             messages.success(request, _("会议已创建，邀请已发出。"))
             return redirect("deliberation:detail", pk=meeting.pk)
@@ -252,10 +250,10 @@ def _organisation_or_person(value: str):
 def _act_invite(request, meeting):
     form = forms.InviteForm(request.POST)
     if not form.is_valid():
-        raise DeliberationError("invalid_input", _("请选择要邀请的组织或人员。"))
+        raise DeliberationError.invalid(_("请选择要邀请的组织或人员。"))
     organisation, person = _organisation_or_person(form.cleaned_data["invitee"])
     if organisation is None and person is None:
-        raise DeliberationError("invalid_input", _("请选择要邀请的组织或人员。"))
+        raise DeliberationError.invalid(_("请选择要邀请的组织或人员。"))
     services.meeting_invite(
         actor=request.user,
         meeting=meeting,
@@ -281,7 +279,7 @@ def _act_sign_in(request, meeting):
 def _act_item(request, meeting):
     form = forms.AgendaItemForm(request.POST, prefix="item")
     if not form.is_valid():
-        raise DeliberationError("invalid_input", _("请填写议题。"))
+        raise DeliberationError.invalid(_("请填写议题。"))
     data = form.cleaned_data
     services.agenda_item_add(
         actor=request.user,
@@ -296,7 +294,7 @@ def _act_item(request, meeting):
 def _act_proposal(request, meeting):
     form = forms.ProposalForm(request.POST)
     if not form.is_valid():
-        raise DeliberationError("invalid_input", _("请写明方案内容。"))
+        raise DeliberationError.invalid(_("请写明方案内容。"))
     item = AgendaItem.objects.filter(meeting=meeting, pk=form.cleaned_data["item"]).first()
     if item is None:
         raise Http404
@@ -314,7 +312,7 @@ def _act_proposal(request, meeting):
 def _act_vote(request, meeting):
     form = forms.VoteForm(request.POST)
     if not form.is_valid():
-        raise DeliberationError("invalid_input", _("请选择赞成、反对或弃权。"))
+        raise DeliberationError.invalid(_("请选择赞成、反对或弃权。"))
     proposal = (
         Proposal.objects.select_related("item__meeting")
         .filter(item__meeting=meeting, pk=form.cleaned_data["proposal"])
@@ -332,7 +330,7 @@ def _act_vote(request, meeting):
 def _act_decide(request, meeting):
     form = forms.DecisionForm(request.POST)
     if not form.is_valid():
-        raise DeliberationError("invalid_input", _("请选择决定方式。"))
+        raise DeliberationError.invalid(_("请选择决定方式。"))
     data = form.cleaned_data
     item = AgendaItem.objects.select_related("meeting").filter(meeting=meeting, pk=data["item"]).first()
     if item is None:
@@ -352,7 +350,7 @@ def _act_decide(request, meeting):
 def _act_action_item(request, meeting):
     form = forms.ActionItemForm(request.POST)
     if not form.is_valid():
-        raise DeliberationError("invalid_input", _("请填写任务、负责单位或人员和完成期限。"))
+        raise DeliberationError.invalid(_("请填写任务、负责单位或人员和完成期限。"))
     data = form.cleaned_data
     resolution = (
         Resolution.objects.select_related("item__meeting").filter(item__meeting=meeting, pk=data["resolution"]).first()
@@ -376,7 +374,7 @@ def _act_action_item(request, meeting):
 def _act_material(request, meeting):
     form = forms.MaterialForm(request.POST, request.FILES, prefix="material")
     if not form.is_valid():
-        raise DeliberationError("invalid_input", _("请选择要上传的照片或文件。"))
+        raise DeliberationError.invalid(_("请选择要上传的照片或文件。"))
     services.material_add(
         actor=request.user, meeting=meeting, title=form.cleaned_data["title"], upload=form.cleaned_data["upload"]
     )
@@ -386,7 +384,7 @@ def _act_material(request, meeting):
 def _act_close(request, meeting):
     form = forms.CloseForm(request.POST, prefix="close")
     if not form.is_valid():
-        raise DeliberationError("invalid_input", _("请填写会议纪要：谁参加、议了什么、决定了什么。"))
+        raise DeliberationError.invalid(_("请填写会议纪要：谁参加、议了什么、决定了什么。"))
     services.meeting_close(
         actor=request.user,
         meeting=meeting,
@@ -399,7 +397,7 @@ def _act_close(request, meeting):
 def _act_publish(request, meeting):
     form = forms.PublishForm(request.POST, prefix="publish")
     if not form.is_valid():
-        raise DeliberationError("invalid_input", _("请填写公示天数（1–60 天）。"))
+        raise DeliberationError.invalid(_("请填写公示天数（1–60 天）。"))
     notice = services.notice_publish(
         actor=request.user, meeting=meeting, days=form.cleaned_data["days"], review_on=form.cleaned_data["review_on"]
     )
@@ -430,8 +428,8 @@ def meeting_act(request, pk: int, action: str):
     meeting = _meeting_for(request, pk)
     try:
         result = handler(request, meeting)
-    except DeliberationError as exc:
-        _fail(request, exc)
+    except DomainError as exc:
+        show_error(request, exc)
         return redirect("deliberation:detail", pk=meeting.pk)
     if isinstance(result, str):
         messages.success(request, result)
@@ -465,8 +463,8 @@ def action_item_complete(request, pk: int):
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         services.action_item_complete(actor=request.user, action_item=item, note=note)
-    except DeliberationError as exc:
-        _fail(request, exc)
+    except DomainError as exc:
+        show_error(request, exc)
     else:
         messages.success(request, _("任务已完成，已记入相关案件进程。"))
     return redirect("deliberation:my-action-items")
@@ -515,8 +513,8 @@ def notice_respond(request, pk: int):
         services.notice_respond(
             actor=request.user, notice=notice, stance=form.cleaned_data["stance"], comment=form.cleaned_data["comment"]
         )
-    except DeliberationError as exc:
-        _fail(request, exc)
+    except DomainError as exc:
+        show_error(request, exc)
     else:
         messages.success(request, _("感谢您的意见，已提交。"))
     return redirect("deliberation:notice", pk=notice.pk)

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils.translation import ngettext
+
+from youlin.domain.errors import DomainError
+from youlin.domain.tabular import FileRefused, RowError
+
 
 class LedgerErrorCode(StrEnum):
     PERMISSION_DENIED = "permission_denied"
@@ -15,12 +20,18 @@ class LedgerErrorCode(StrEnum):
     IMPORT_REFUSED = "import_refused"
 
 
-class LedgerError(Exception):
-    def __init__(self, code: LedgerErrorCode, message, *, field: str | None = None):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
-        self.field = field
+class LedgerError(DomainError):
+    codes = LedgerErrorCode
 
-    def __repr__(self) -> str:
-        return f"LedgerError({self.code!s}, {self.message!s})"
+
+class LedgerImportError(FileRefused, LedgerError):
+    """The file was refused; ``errors`` lists every problem. Nothing was written."""
+
+    def __init__(self, errors: list[RowError]):
+        count = len(errors)
+        message = ngettext(
+            "文件中有 %(count)d 处问题，未导入任何条目。请按清单逐行改正后重新上传。",
+            "文件中有 %(count)d 处问题，未导入任何条目。请按清单逐行改正后重新上传。",
+            count,
+        ) % {"count": count}
+        super().__init__(LedgerErrorCode.IMPORT_REFUSED, message, errors)

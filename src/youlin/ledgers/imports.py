@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from youlin.ledgers.errors import LedgerError, LedgerErrorCode
-from youlin.ledgers.excel import MAX_BYTES, LedgerImportError, count_rows, ledger_import, plan_import, read_sheet
+from youlin.ledgers.errors import LedgerError, LedgerImportError
+from youlin.ledgers.excel import TABLE, count_rows, ledger_import, plan_import, read_sheet
 from youlin.ledgers.models import Ledger, LedgerImport
-from youlin.ledgers.services import _require_manager
+from youlin.ledgers.services.checks import require_manager
 
 Status = LedgerImport.Status
 
@@ -25,11 +25,11 @@ def sync_row_limit() -> int:
 @transaction.atomic
 def ledger_import_start(*, actor, ledger: Ledger, filename: str, content: bytes) -> LedgerImport:
     """Record an upload. A small file is imported before this returns; a large one is queued (after commit)."""
-    _require_manager(actor, ledger.community_id, gettext("导入台账"))
+    require_manager(actor, ledger.community_id, gettext("导入台账"))
     if not content:
-        raise LedgerError(LedgerErrorCode.INVALID_INPUT, _("文件是空的，请重新选择。"), field="file")
-    if len(content) > MAX_BYTES:
-        raise LedgerError(LedgerErrorCode.INVALID_INPUT, _("文件超过 20 MB，请拆分后分批导入。"), field="file")
+        raise LedgerError.invalid(_("文件是空的，请重新选择。"), field="file")
+    if len(content) > TABLE.max_bytes():
+        raise LedgerError.invalid(TABLE.too_large(), field="file")
     job = LedgerImport.objects.create(ledger=ledger, actor=actor, filename=filename[:200], content=content)
     try:
         total = count_rows(content)
@@ -80,10 +80,7 @@ def run_import(job_id: int) -> str:
             LedgerImport.objects.filter(pk=job.pk).update(processed_rows=min(n, job.total_rows))
 
         try:
-            header_row, cells, data = read_sheet(content)
-            plan = plan_import(
-                ledger=job.ledger, header_cells=cells, data=data, header_row=header_row, progress=progress
-            )
+            plan = plan_import(ledger=job.ledger, sheet=read_sheet(content), progress=progress)
         except LedgerImportError as exc:
             _finish(job, errors=exc.errors, message=str(exc.message))
             return Status.FAILED

@@ -1,5 +1,6 @@
 """Reads of ledgers and community work that encode a rule: visibility (through the access policy), campaign
-progress, the counters the seed quotes, the entry list (keyset-paginated), zone coverage."""
+progress, the counters the seed quotes, the entry list (keyset-paginated), the choices the forms offer, visits,
+zone coverage."""
 
 from __future__ import annotations
 
@@ -19,11 +20,15 @@ from youlin.ledgers.models import (
     Ledger,
     LedgerEntry,
     LedgerEntryPhoto,
+    LedgerImport,
     MeasureClass,
+    Visit,
+    VisitFinding,
     ZoneLog,
 )
+from youlin.ledgers.resolvers import PlaceResolver, community_parties
 from youlin.parties.models import Organisation, Responsibility
-from youlin.places.models import Zone
+from youlin.places.models import Building, Community, Compound, Zone
 
 PAGE_SIZE = 30
 
@@ -104,6 +109,12 @@ def visible_campaigns(user, community_ids: list[int] | None = None) -> QuerySet[
     return qs.order_by("community__code", "starts_on", "id")
 
 
+def community_campaigns(community_id: int) -> QuerySet[Campaign]:
+    """The campaigns an entry of this community may count towards (a ledger's entries and filters), oldest
+    first."""
+    return Campaign.objects.filter(community_id=community_id).order_by("starts_on", "id")
+
+
 # ---------------------------------------------------------------- ledgers and entries
 
 
@@ -117,6 +128,62 @@ def visible_ledgers(user) -> list[Ledger]:
         )
         .order_by("community__code", "kind", "name")
     )
+
+
+def community_ledgers(community_id: int) -> QuerySet[Ledger]:
+    """The ledgers of one community (a visit's finding may go on any of them)."""
+    return Ledger.objects.filter(community_id=community_id).order_by("kind", "name")
+
+
+def entry_categories():
+    """The categories an entry or a visit's finding is filed under: active matters, local ones first."""
+    from youlin.cases.models import Category
+
+    return Category.objects.filter(is_active=True, kind=Category.Kind.MATTER).order_by("-is_local", "code")
+
+
+def active_category(pk):
+    """The active category (matter or component) with this primary key, if any."""
+    from youlin.cases.models import Category
+
+    return Category.objects.filter(pk=pk, is_active=True).first() if pk else None
+
+
+@dataclass
+class EntryChoices:
+    """What the entry form offers for a ledger: its community's place names, parties, categories, campaigns."""
+
+    places: list[str]
+    parties: list[Organisation]
+    categories: QuerySet
+    campaigns: QuerySet[Campaign]
+
+    def as_context(self) -> dict:
+        return {
+            "places": self.places,
+            "parties": self.parties,
+            "categories": self.categories,
+            "campaigns": self.campaigns,
+        }
+
+
+def entry_choices(ledger: Ledger) -> EntryChoices:
+    return EntryChoices(
+        places=PlaceResolver(ledger.community_id).labels(),
+        parties=list(community_parties(ledger.community)),
+        categories=entry_categories(),
+        campaigns=community_campaigns(ledger.community_id),
+    )
+
+
+def ledger_compounds(ledger: Ledger) -> QuerySet[Compound]:
+    """The compounds a ledger's entries may be filtered by: its community's."""
+    return Compound.objects.filter(community_id=ledger.community_id).order_by("name")
+
+
+def recent_imports(ledger: Ledger, limit: int = 5) -> list[LedgerImport]:
+    """The ledger's latest upload jobs, without the files themselves."""
+    return list(LedgerImport.objects.filter(ledger=ledger).defer("content").order_by("-created_at")[:limit])
 
 
 def entries_of(user, ledger: Ledger) -> QuerySet[LedgerEntry]:
@@ -194,6 +261,33 @@ def _counter_label(row: dict) -> str:
     name = row["category__name"] or ""
     measure = str(dict(MeasureClass.choices).get(row["measure_class"], "")) if row["measure_class"] else ""
     return f"{name}（{measure}）" if name and measure else (name or measure or "—")
+
+
+# ---------------------------------------------------------------- door-to-door visits
+
+
+def visit_buildings(communities: list[Community]) -> list[Building]:
+    """The buildings a visit may be recorded at, in these communities, with their entrances. Two queries."""
+    return list(
+        Building.objects.filter(compound__community__in=communities)
+        .select_related("compound")
+        .prefetch_related("entrances")
+        .order_by("compound__name", "name")
+    )
+
+
+def recent_visits(user, limit: int = 50) -> list[Visit]:
+    """Visible visits, latest first, with their findings. Two queries."""
+    return list(
+        policy.scope(user, Visit.objects.all())
+        .select_related("building__compound", "entrance", "person")
+        .prefetch_related("findings")
+        .order_by("-visited_on", "-id")[:limit]
+    )
+
+
+def visit_findings(visit: Visit) -> QuerySet[VisitFinding]:
+    return visit.findings.select_related("case", "ledger_entry__ledger")
 
 
 # ---------------------------------------------------------------- frontage duties
@@ -279,6 +373,11 @@ def zone_logs(user, zone: Zone, limit: int = 50) -> list[ZoneLog]:
     )
 
 
+def zone_for(user, pk: int, loggable: dict[int, Zone]) -> Zone | None:
+    """A zone the user sees, or one of the zones they may log (a garden group's zone outside their view)."""
+    return policy.scope(user, Zone.objects.select_related("community")).filter(pk=pk).first() or loggable.get(pk)
+
+
 def loggable_zones(user) -> list[Zone]:
     """Zones the user may log: their garden groups' zones, every zone of a community they manage."""
     j = policy.jurisdiction_of(user)
@@ -314,7 +413,7 @@ def community_ledger_figures(community_ids: list[int]) -> tuple[list[CampaignPro
 
 def bulletin_sentences(community, period) -> list[str]:
     """Campaign and ledger figures as the seed writes them: "截至目前，社区共清理堆物堆料65处"."""
-    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
 
     progress, counters = community_ledger_figures([community.pk])
     sentences = []
@@ -322,10 +421,19 @@ def bulletin_sentences(community, period) -> list[str]:
         if p.done:
             values = {"title": p.campaign.title, "done": p.done}
             if p.continuing:
-                text = _("截至目前，社区“%(title)s”共完成 %(done)s 处，此项工作仍在持续进行中。") % values
+                text = ngettext(
+                    "截至目前，社区“%(title)s”共完成 %(done)s 处，此项工作仍在持续进行中。",
+                    "截至目前，社区“%(title)s”共完成 %(done)s 处，此项工作仍在持续进行中。",
+                    p.done,
+                )
             else:
-                text = _("截至目前，社区“%(title)s”共完成 %(done)s 处。") % values
-            sentences.append(text)
+                text = ngettext(
+                    "截至目前，社区“%(title)s”共完成 %(done)s 处。",
+                    "截至目前，社区“%(title)s”共完成 %(done)s 处。",
+                    p.done,
+                )
+            sentences.append(text % values)
     for ledger, label, count in counters:
-        sentences.append(_("%(ledger)s：%(label)s %(count)s 处。") % {"ledger": ledger, "label": label, "count": count})
+        text = ngettext("%(ledger)s：%(label)s %(count)s 处。", "%(ledger)s：%(label)s %(count)s 处。", count)
+        sentences.append(text % {"ledger": ledger, "label": label, "count": count})
     return sentences

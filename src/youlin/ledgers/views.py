@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from youlin.access import policy
-from youlin.cases.errors import CaseError
-from youlin.cases.models import Category
+from youlin.domain.errors import DomainError
+from youlin.domain.pages import show_error
 from youlin.ledgers import selectors, services
 from youlin.ledgers.errors import LedgerError
-from youlin.ledgers.excel import COLUMNS, ledger_export, template_bytes
+from youlin.ledgers.excel import TABLE, ledger_export, template_bytes
 from youlin.ledgers.forms import (
     CampaignForm,
     EntryFilterForm,
@@ -35,25 +35,9 @@ from youlin.ledgers.forms import (
     ZoneLogForm,
 )
 from youlin.ledgers.imports import ledger_import_start
-from youlin.ledgers.models import (
-    Campaign,
-    FrontageDuty,
-    Ledger,
-    LedgerEntry,
-    LedgerImport,
-    PhotoKind,
-    Visit,
-    VisitFinding,
-)
-from youlin.ledgers.resolvers import PlaceResolver, community_parties
-from youlin.places.models import Building, Zone
+from youlin.ledgers.models import FrontageDuty, Ledger, LedgerEntry, LedgerImport, PhotoKind, Visit, VisitFinding
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _add_error(form, exc: LedgerError | CaseError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
 
 
 def _communities(request):
@@ -109,7 +93,7 @@ def campaigns(request):
                     description=data["description"],
                 )
             except LedgerError as exc:
-                _add_error(form, exc)
+                show_error(request, exc, form)
             else:
                 messages.success(request, _("已设立工作重点“%(title)s”。") % {"title": data["title"]})
                 return redirect("ledgers:campaigns")
@@ -145,8 +129,8 @@ def ledger_detail(request, pk: int):
     context.update(
         {
             "counters": selectors.ledger_counters(ledger),
-            "campaigns": Campaign.objects.filter(community_id=ledger.community_id).order_by("starts_on"),
-            "compounds": ledger.community.compounds.order_by("name"),
+            "campaigns": selectors.community_campaigns(ledger.community_id),
+            "compounds": selectors.ledger_compounds(ledger),
         }
     )
     return render(request, "ledgers/ledger.html", context)
@@ -167,21 +151,12 @@ def export(request, pk: int):
     return _xlsx(content, f"{ledger.community.name}{ledger.name}{stamp}.xlsx")
 
 
-def _entry_choices(ledger: Ledger):
-    return {
-        "places": PlaceResolver(ledger.community_id).labels(),
-        "parties": list(community_parties(ledger.community)),
-        "categories": Category.objects.filter(is_active=True, kind=Category.Kind.MATTER).order_by("-is_local", "code"),
-        "campaigns": Campaign.objects.filter(community_id=ledger.community_id).order_by("starts_on"),
-    }
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry_new(request, pk: int):
     ledger = _ledger_for(request, pk, policy.CHANGE)
     form = EntryForm(request.POST or None, request.FILES or None)
-    choices = _entry_choices(ledger)
+    choices = selectors.entry_choices(ledger)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -190,22 +165,23 @@ def entry_new(request, pk: int):
                 ledger=ledger,
                 location_text=data["location_text"],
                 description=data["description"],
-                category=Category.objects.filter(pk=data["category"]).first() if data["category"] else None,
+                category=selectors.active_category(data["category"]),
                 root_cause=data["root_cause"],
                 measure_class=data["measure_class"],
                 measure=data["measure"],
-                responsible_party=next((o for o in choices["parties"] if o.pk == data["responsible_party"]), None),
+                responsible_party=next((o for o in choices.parties if o.pk == data["responsible_party"]), None),
                 deadline=data["deadline"],
-                campaign=choices["campaigns"].filter(pk=data["campaign"]).first() if data["campaign"] else None,
+                campaign=choices.campaigns.filter(pk=data["campaign"]).first() if data["campaign"] else None,
                 photos=data["photos"],
             )
         except LedgerError as exc:
-            _add_error(form, exc)
+            show_error(request, exc, form)
         else:
             messages.success(request, _("已登记第 %(seq)d 条。") % {"seq": entry.seq})
             return redirect("ledgers:entry", pk=entry.pk)
     status = 400 if form.errors else 200
-    return render(request, "ledgers/entry_form.html", {"ledger": ledger, "form": form, **choices}, status=status)
+    context = {"ledger": ledger, "form": form, **choices.as_context()}
+    return render(request, "ledgers/entry_form.html", context, status=status)
 
 
 def _entry_for(request, pk: int, action: str = policy.VIEW) -> LedgerEntry:
@@ -271,7 +247,7 @@ def entry_act(request, pk: int, action: str):
                     photos=data["photos"],
                 )
         except LedgerError as exc:
-            messages.error(request, str(exc.message))
+            show_error(request, exc)
         else:
             messages.success(request, _("已保存。"))
     else:
@@ -292,11 +268,11 @@ def import_upload(request, pk: int):
         try:
             job = ledger_import_start(actor=request.user, ledger=ledger, filename=upload.name, content=upload.read())
         except LedgerError as exc:
-            _add_error(form, exc)
+            show_error(request, exc, form)
         else:
             return redirect("ledgers:import_status", pk=job.pk)
-    recent = LedgerImport.objects.filter(ledger=ledger).defer("content").order_by("-created_at")[:5]
-    context = {"ledger": ledger, "form": form, "recent": recent, "columns": [a[0] for a in COLUMNS.values()]}
+    recent = selectors.recent_imports(ledger)
+    context = {"ledger": ledger, "form": form, "recent": recent, "columns": [c.name for c in TABLE.columns]}
     return render(request, "ledgers/import.html", context, status=400 if form.errors else 200)
 
 
@@ -320,12 +296,7 @@ def visits(request):
     if not communities:
         raise Http404
     form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate()})
-    buildings = list(
-        Building.objects.filter(compound__community__in=communities)
-        .select_related("compound")
-        .prefetch_related("entrances")
-        .order_by("compound__name", "name")
-    )
+    buildings = selectors.visit_buildings(communities)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         building = next((b for b in buildings if b.pk == data["building"]), None)
@@ -343,17 +314,11 @@ def visits(request):
                 findings=data["findings"].splitlines(),
             )
         except LedgerError as exc:
-            _add_error(form, exc)
+            show_error(request, exc, form)
         else:
             messages.success(request, _("已记录走访。"))
             return redirect("ledgers:visit", pk=visit.pk)
-    rows = (
-        policy.scope(request.user, Visit.objects.all())
-        .select_related("building__compound", "entrance", "person")
-        .prefetch_related("findings")
-        .order_by("-visited_on", "-id")[:50]
-    )
-    context = {"form": form, "buildings": buildings, "visits": rows}
+    context = {"form": form, "buildings": buildings, "visits": selectors.recent_visits(request.user)}
     return render(request, "ledgers/visits.html", context, status=400 if form.errors else 200)
 
 
@@ -368,11 +333,9 @@ def visit_detail(request, pk: int):
         "ledgers/visit.html",
         {
             "visit": visit,
-            "findings": visit.findings.select_related("case", "ledger_entry__ledger"),
-            "categories": Category.objects.filter(is_active=True, kind=Category.Kind.MATTER).order_by(
-                "-is_local", "code"
-            ),
-            "ledgers": Ledger.objects.filter(community_id=visit.community_id).order_by("kind", "name")
+            "findings": selectors.visit_findings(visit),
+            "categories": selectors.entry_categories(),
+            "ledgers": selectors.community_ledgers(visit.community_id)
             if services.manages(request.user, visit.community_id)
             else [],
         },
@@ -386,15 +349,15 @@ def finding_act(request, pk: int, target: str):
     try:
         if target == "case":
             form = FindingCaseForm(request.POST)
-            category = Category.objects.filter(pk=form.data.get("category"), is_active=True).first()
-            if not form.is_valid() or category is None:
+            category = selectors.active_category(form.cleaned_data["category"]) if form.is_valid() else None
+            if category is None:
                 raise services.invalid(_("请选择问题类别。"), field="category")
             case = services.finding_to_case(actor=request.user, finding=finding, category=category)
             messages.success(request, _("已登记为案件 %(number)s。") % {"number": case.number})
         elif target == "entry":
             form = FindingEntryForm(request.POST)
             ledger = (
-                Ledger.objects.filter(pk=form.data.get("ledger"), community_id=finding.visit.community_id).first()
+                selectors.community_ledgers(finding.visit.community_id).filter(pk=form.cleaned_data["ledger"]).first()
                 if form.is_valid()
                 else None
             )
@@ -405,7 +368,7 @@ def finding_act(request, pk: int, target: str):
         else:
             raise Http404
     except LedgerError as exc:
-        messages.error(request, str(exc.message))
+        show_error(request, exc)
     return redirect("ledgers:visit", pk=finding.visit_id)
 
 
@@ -442,8 +405,8 @@ def frontage_detail(request, pk: int):
                     note=data["note"],
                     photos=data["photos"],
                 )
-            except (LedgerError, CaseError) as exc:
-                _add_error(form, exc)
+            except DomainError as exc:
+                show_error(request, exc, form)
             else:
                 if inspection.escalated_case_id:
                     messages.warning(
@@ -490,8 +453,7 @@ def zones(request):
 @require_http_methods(["GET", "POST"])
 def zone_detail(request, pk: int):
     loggable = {z.pk: z for z in selectors.loggable_zones(request.user)}
-    visible = policy.scope(request.user, Zone.objects.select_related("community"))
-    zone = visible.filter(pk=pk).first() or loggable.get(pk)
+    zone = selectors.zone_for(request.user, pk, loggable)
     if zone is None:
         raise Http404
     form = ZoneLogForm(request.POST or None, request.FILES or None)
@@ -505,7 +467,7 @@ def zone_detail(request, pk: int):
                     actor=request.user, zone=zone, kind=data["kind"], note=data["note"], photos=data["photos"]
                 )
             except LedgerError as exc:
-                _add_error(form, exc)
+                show_error(request, exc, form)
             else:
                 messages.success(request, _("已记录。"))
                 return redirect("ledgers:zone", pk=zone.pk)

@@ -118,7 +118,7 @@ def request_submit(
     phone: str = "",
 ) -> Submission:
     """File a case for an Open311 client: registered and routed like any other, channel ``api``, the key's name
-    as the channel detail. Raises ``CaseError`` for what the case loop refuses."""
+    as the channel detail. Raises ``CaseError`` (a ``DomainError``) for what the case loop refuses."""
     if api_key.revoked_at is not None:
         raise Open311Error(403, _("api_key 已被撤销。"))
     answers = _clean_attributes(category, attributes or {})

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from youlin.api import ratelimit
 from youlin.api.auth import max_body_bytes
-from youlin.cases.errors import CaseError
 from youlin.cases.models import Case
+from youlin.domain.errors import DomainError
 from youlin.open311 import render, selectors
 from youlin.open311.attributes import attributes_of
 from youlin.open311.services import Open311Error, request_submit
@@ -84,13 +84,26 @@ def _request(request, case: Case) -> dict:
     }
 
 
+# A service's refusal in the standard's terms: 403 when it is not the caller's to do, else 400 (bad request).
+STATUS_BY_CODE = {"permission_denied": 403}
+
+
+def _from_domain_error(exc: DomainError) -> Open311Error:
+    field = f"{exc.field}: " if exc.field else ""
+    return Open311Error(STATUS_BY_CODE.get(str(exc.code), 400), f"{field}{exc.message}")
+
+
 def _guard(view):
-    """Render Open311Error and oversized bodies in the standard's error format."""
+    """Render Open311Error, any service's refusal (``DomainError``) and oversized bodies in the standard's error
+    format."""
 
     def wrapped(request, *args, fmt: str, **kwargs):
         try:
             _check_jurisdiction(request.GET)
             return view(request, *args, fmt=fmt, **kwargs)
+        except DomainError as exc:
+            error = _from_domain_error(exc)
+            return render.error(fmt, error.status, error.description)
         except Open311Error as exc:
             return render.error(fmt, exc.status, exc.description)
         except (RequestDataTooBig, TooManyFieldsSent):
@@ -304,26 +317,22 @@ def _post_request(request, fmt: str):
         match = _ATTRIBUTE.match(name)
         if match:
             attributes.setdefault(match.group(1), []).extend(params.getlist(name))
-    try:
-        submission = request_submit(
-            api_key=key,
-            category=category,
-            description=description,
-            lon=lon,
-            lat=lat,
-            address=address,
-            attributes=attributes,
-            media_url=media_url,
-            email=params.get("email", ""),
-            device_id=params.get("device_id", ""),
-            account_id=params.get("account_id", ""),
-            first_name=params.get("first_name", ""),
-            last_name=params.get("last_name", ""),
-            phone=params.get("phone", ""),
-        )
-    except CaseError as exc:
-        field = f"{exc.field}: " if exc.field else ""
-        raise Open311Error(400, f"{field}{exc.message}") from None
+    submission = request_submit(
+        api_key=key,
+        category=category,
+        description=description,
+        lon=lon,
+        lat=lat,
+        address=address,
+        attributes=attributes,
+        media_url=media_url,
+        email=params.get("email", ""),
+        device_id=params.get("device_id", ""),
+        account_id=params.get("account_id", ""),
+        first_name=params.get("first_name", ""),
+        last_name=params.get("last_name", ""),
+        phone=params.get("phone", ""),
+    )
     data = [
         {
             "service_request_id": submission.case.number,

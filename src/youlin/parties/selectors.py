@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from youlin.parties.models import Membership, Organisation, Responsibility, Role
@@ -160,3 +162,30 @@ def organisation_places(organisation: Organisation) -> list[Responsibility]:
 
 def organisation_members(organisation: Organisation):
     return organisation.memberships.select_related("person").order_by("role", "person__name")
+
+
+# ---------------------------------------------------------------- who to tell
+
+
+def users_of(*, people: Iterable[int] = (), organisations: Iterable[int] = ()) -> list:
+    """Active login accounts of these people and of these organisations' members (one query)."""
+    people, organisations = list(people), list(organisations)
+    if not people and not organisations:
+        return []
+    condition = Q(person__id__in=people) | Q(person__memberships__organisation_id__in=organisations)
+    return list(get_user_model().objects.filter(condition, is_active=True).distinct().order_by("pk"))
+
+
+def subdistrict_officer_users(subdistrict_id: int) -> list:
+    """Active login accounts of the sub-district's officers (one query)."""
+    return list(
+        get_user_model()
+        .objects.filter(
+            Q(person__memberships__subdistrict_id=subdistrict_id)
+            | Q(person__memberships__organisation__subdistrict_id=subdistrict_id),
+            person__memberships__role=Role.SUBDISTRICT_OFFICER,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )

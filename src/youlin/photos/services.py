@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from youlin.domain.errors import DomainError
+from youlin.domain.writes import actor_user
 from youlin.photos.models import Photo
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -24,11 +26,9 @@ THUMB_SIZE = (480, 480)
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 
 
-class PhotoError(ValueError):
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
+class PhotoError(DomainError, ValueError):
+    def __init__(self, code: str, message, *, field: str | None = "photos"):
+        super().__init__(code, message, field=field)
 
 
 @dataclass
@@ -148,7 +148,7 @@ def photo_create(*, actor, upload=None, prepared: PreparedPhoto | None = None) -
         height=prepared.height,
         gps_lon=prepared.gps[0] if prepared.gps else None,
         gps_lat=prepared.gps[1] if prepared.gps else None,
-        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        uploaded_by=actor_user(actor),
     )
     photo.image.save(f"{digest[:16]}.{prepared.extension}", ContentFile(prepared.content), save=False)
     photo.thumbnail.save(f"{digest[:16]}.jpg", ContentFile(prepared.thumbnail), save=False)

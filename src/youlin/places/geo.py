@@ -13,14 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from shapely import geometry as sg
 from shapely.validation import explain_validity
 
+from youlin.domain.errors import DomainError
 
-class GeometryError(ValueError):
-    """Bad coordinates or shapes. ``code`` is stable (for the API); ``message`` is for people."""
 
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
+class GeometryError(DomainError, ValueError):
+    """Bad coordinates or shapes. ``code`` is stable (for the API); ``message`` is for people; ``field`` is the
+    input it is about (a point is the ``location``)."""
+
+    def __init__(self, code: str, message, *, field: str | None = "location"):
+        super().__init__(code, message, field=field)
 
 
 WGS84 = "wgs84"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import ngettext
 
 from youlin.access import policy
 from youlin.cases.selectors import case_photos_for
@@ -117,17 +118,16 @@ def time_to_acceptance(project: Project) -> timedelta | None:
 
 
 def duration_label(value: timedelta | None) -> str:
-    from django.utils.translation import gettext as _
-
     if value is None:
         return ""
     days, seconds = value.days, value.seconds
-    hours = seconds // 3600
+    hours, minutes = seconds // 3600, seconds // 60
+    hours_part = ngettext("%(hours)d 小时", "%(hours)d 小时", hours) % {"hours": hours}
     if days:
-        return _("%(days)d 天 %(hours)d 小时") % {"days": days, "hours": hours}
+        return f"{ngettext('%(days)d 天', '%(days)d 天', days) % {'days': days}} {hours_part}"
     if hours:
-        return _("%(hours)d 小时") % {"hours": hours}
-    return _("%(minutes)d 分钟") % {"minutes": seconds // 60}
+        return hours_part
+    return ngettext("%(minutes)d 分钟", "%(minutes)d 分钟", minutes) % {"minutes": minutes}
 
 
 # ---------------------------------------------------------------- public pages and the bulletin
@@ -154,8 +154,13 @@ def bulletin_sentences(community, period) -> list[str]:
         if elapsed is None:
             sentences.append(_("“%(title)s”专项已完工验收。") % {"title": p.title})
         else:
+            days = round(elapsed.total_seconds() / 86400)
             sentences.append(
-                _("“%(title)s”专项已完工验收，从居民首次反映到验收用时 %(days).0f 天。")
-                % {"title": p.title, "days": elapsed.total_seconds() / 86400}
+                ngettext(
+                    "“%(title)s”专项已完工验收，从居民首次反映到验收用时 %(days)d 天。",
+                    "“%(title)s”专项已完工验收，从居民首次反映到验收用时 %(days)d 天。",
+                    days,
+                )
+                % {"title": p.title, "days": days}
             )
     return sentences

@@ -19,10 +19,13 @@ from youlin.access import policy
 from youlin.cases.forms import MultiplePhotoField
 from youlin.cases.models import Case, Satisfaction
 from youlin.deliberation import permissions
-from youlin.deliberation.errors import DeliberationError
-from youlin.deliberation.models import MeetingKind, Resolution
+from youlin.deliberation import selectors as deliberation
+from youlin.deliberation.services import MeetingKind
+from youlin.domain.errors import DomainError
+from youlin.domain.pages import show_error
 from youlin.parties.models import Organisation
 from youlin.projects import selectors, services
+from youlin.projects.errors import ProjectError
 from youlin.projects.models import Milestone, Project
 
 # ---------------------------------------------------------------- forms
@@ -83,14 +86,10 @@ def project_new(request):
     number = request.GET.get("case") or request.POST.get("case")
     resolution = case = None
     if source:
-        resolution = policy.get_for(
-            request.user,
-            Resolution.objects.select_related("item__meeting__community", "proposal"),
-            policy.CHANGE,
-            pk=source,
-        )
-        cases = list(resolution.item.cases.all())
-        initial = {"title": resolution.proposal.title[:160], "plan": resolution.text, "scope": resolution.item.title}
+        resolution = deliberation.resolution_for(request.user, source, policy.CHANGE)
+        origin = deliberation.resolution_origin(resolution)
+        cases = origin.cases
+        initial = {"title": origin.proposal_title[:160], "plan": resolution.text, "scope": origin.item_title}
     elif number:
         case = policy.get_for(request.user, Case.objects.select_related("category"), policy.CHANGE, number=number)
         cases = [case]
@@ -111,8 +110,8 @@ def project_new(request):
                 cases_=[case] if case else [],
                 photos=data["photos"],
             )
-        except DeliberationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        except DomainError as exc:
+            show_error(request, exc, form)
         else:
             messages.success(request, _("已向街道申报专项。"))
             return redirect("projects:detail", pk=project.pk)
@@ -223,7 +222,7 @@ def _act_revise(request, project):
 def _schedule(request, project, kind):
     starts_at = _datetime(request.POST.get("starts_at", ""))
     if starts_at is None:
-        raise DeliberationError("invalid_input", _("请填写时间。"))
+        raise ProjectError.invalid(_("请填写时间。"))
     contractor = None
     if request.POST.get("contractor"):
         contractor = Organisation.objects.filter(pk=_int(request.POST.get("contractor"), 0)).first()
@@ -251,7 +250,7 @@ def _act_acceptance_schedule(request, project):
 def _act_start(request, project):
     planned_start, planned_end = _date(request.POST.get("planned_start")), _date(request.POST.get("planned_end"))
     if planned_start is None or planned_end is None:
-        raise DeliberationError("invalid_input", _("请填写计划开工和完工日期。"))
+        raise ProjectError.invalid(_("请填写计划开工和完工日期。"))
     milestones = []
     for line in request.POST.get("milestones", "").splitlines():
         title, _sep, weight = line.strip().rpartition(" ")
@@ -280,7 +279,7 @@ def _act_progress(request, project):
     try:
         photos = field.clean(request.FILES.getlist("photos"))
     except forms.ValidationError as exc:
-        raise DeliberationError("invalid_input", " ".join(exc.messages)) from None
+        raise ProjectError.invalid(" ".join(exc.messages)) from None
     services.progress_post(
         actor=request.user,
         project=project,
@@ -297,7 +296,7 @@ def _act_accept(request, project):
     try:
         photos = field.clean(request.FILES.getlist("photos"))
     except forms.ValidationError as exc:
-        raise DeliberationError("invalid_input", " ".join(exc.messages)) from None
+        raise ProjectError.invalid(" ".join(exc.messages)) from None
     services.project_accept(
         actor=request.user,
         project=project,
@@ -340,8 +339,8 @@ def project_act(request, pk: int, action: str):
     project, _full = _project(request, pk)
     try:
         result = handler(request, project)
-    except DeliberationError as exc:
-        messages.error(request, str(exc.message))
+    except DomainError as exc:
+        show_error(request, exc)
         return redirect("projects:detail", pk=project.pk)
     if isinstance(result, str):
         messages.success(request, result)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from youlin.domain.errors import DomainError
+
 
 class VolunteerErrorCode(StrEnum):
     PERMISSION_DENIED = "permission_denied"
@@ -13,9 +15,5 @@ class VolunteerErrorCode(StrEnum):
     ALREADY_DONE = "already_done"
 
 
-class VolunteerError(Exception):
-    def __init__(self, code: VolunteerErrorCode, message, *, field: str | None = None):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
-        self.field = field
+class VolunteerError(DomainError):
+    codes = VolunteerErrorCode

@@ -165,11 +165,16 @@ def community_hours(community_ids: list[int], since: datetime | None = None, unt
 
 
 def bulletin_sentences(community, period) -> list[str]:
-    from django.utils.translation import gettext as _
 
     rows = community_hours([community.pk], period.start, period.end)
+    from django.utils.translation import ngettext
+
     return [
-        _("%(team)s共 %(people)s 人次参与志愿服务，服务时长 %(hours)s 小时。")
+        ngettext(
+            "%(team)s共 %(people)s 人次参与志愿服务，服务时长 %(hours)s 小时。",
+            "%(team)s共 %(people)s 人次参与志愿服务，服务时长 %(hours)s 小时。",
+            people,
+        )
         % {"team": team, "people": people, "hours": hours}
         for team, people, hours in rows
     ]

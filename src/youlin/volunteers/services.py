@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from youlin.access import policy
+from youlin.domain.writes import actor_user
 from youlin.parties.models import Membership, Organisation, Person, Role
 from youlin.places.models import Community
 from youlin.volunteers.errors import VolunteerError, VolunteerErrorCode
@@ -31,12 +32,7 @@ CHECK_IN_EARLY = timedelta(hours=1)
 Status = SignUp.Status
 
 
-def invalid(message, *, field: str | None = None) -> VolunteerError:
-    return VolunteerError(VolunteerErrorCode.INVALID_INPUT, message, field=field)
-
-
-def _user(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+invalid = VolunteerError.invalid
 
 
 def _manages(actor, community_id: int) -> bool:
@@ -100,7 +96,7 @@ def activity_create(
         partner_unit=partner_unit,
         capacity=capacity,
         description=description.strip(),
-        created_by=_user(actor),
+        created_by=actor_user(actor),
     )
 
 
@@ -148,13 +144,13 @@ def activity_signup(*, actor, activity: Activity, person: Person | None = None, 
         existing.status = Status.SIGNED_UP
         existing.signed_up_at = now
         existing.team = team
-        existing.signed_up_by = _user(actor)
+        existing.signed_up_by = actor_user(actor)
         existing.save(update_fields=["status", "signed_up_at", "team", "signed_up_by"])
         return existing
     try:
         with transaction.atomic():
             return SignUp.objects.create(
-                activity=activity, person=person, team=team, signed_up_at=now, signed_up_by=_user(actor)
+                activity=activity, person=person, team=team, signed_up_at=now, signed_up_by=actor_user(actor)
             )
     except IntegrityError:
         # The same person signing up twice at once: the other request won; this one takes no place.

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from youlin.access import policy
+from youlin.domain.pages import show_error
 from youlin.parties.models import Organisation, Person
 from youlin.volunteers import selectors, services
 from youlin.volunteers.errors import VolunteerError
@@ -59,7 +60,7 @@ def activity_list(request):
                     description=data["description"],
                 )
             except VolunteerError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                show_error(request, exc, form)
             else:
                 messages.success(request, _("已发布活动。"))
                 return redirect("volunteers:detail", pk=activity.pk)
@@ -154,7 +155,7 @@ def activity_act(request, pk: int, action: str):
         else:
             raise Http404
     except VolunteerError as exc:
-        messages.error(request, str(exc.message))
+        show_error(request, exc)
     return redirect("volunteers:detail", pk=activity.pk)
 
 

@@ -167,3 +167,31 @@ def test_one_bad_row_anywhere_means_nothing_is_written(demo_user, size, data):
     assert bad_at + 2 in {e.row for e in caught.value.errors}
     after = (Case.objects.count(), CaseEvent.objects.count(), list(CaseNumberCounter.objects.values_list("last")))
     assert after == before
+
+
+def test_an_xlsx_export_with_typed_cells_imports_like_the_csv(users):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(
+        ["Work Order Number", "受理时间", "Lon", "Lat", "诉求内容", "类别代码", "办理状态", "办结时间", "满意度"]
+    )
+    lon, lat = jia_point()
+    received, closed = datetime(2024, 5, 2, 9, 30), datetime(2024, 5, 2, 18, 0)  # noqa: DTZ001 - cells are naive
+    sheet.append(["GD202400000101", received, lon, lat, "楼道堆物", "06036", "已办结", closed, "满意"])
+    content = io.BytesIO()
+    workbook.save(content)
+    assert hotline_import(actor=users.spk_staff, file=content.getvalue()).created == 1
+    case = Case.objects.get(hotline_number="GD202400000101")
+    assert (case.status, case.number[:11]) == (Status.EVALUATED, "SPK20240502")
+    assert case.hotline_received_at == received.replace(tzinfo=ZoneInfo("Asia/Shanghai"))  # Beijing time
+
+
+def test_a_csv_saved_in_gb18030_is_read(users):
+    text = as_csv([order(1)], header=HEADER_ZH)
+    assert hotline_import(actor=users.spk_staff, file=text.encode("gb18030")).created == 1
+    assert Case.objects.filter(hotline_number="GD202400000001").exists()

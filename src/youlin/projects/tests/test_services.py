@@ -9,19 +9,22 @@ import pytest
 from youlin.cases.models import CaseEvent, CasePhoto
 from youlin.cases.tests.factories import photo
 from youlin.deliberation import services as deliberation
-from youlin.deliberation.errors import DeliberationError, ErrorCode
 from youlin.deliberation.tests import factories as f
+from youlin.domain.errors import DomainError
 from youlin.notifications.models import Notification
 from youlin.projects import selectors, services
+from youlin.projects.errors import ProjectError
+from youlin.projects.errors import ProjectErrorCode as ErrorCode
 from youlin.projects.models import Project
 
 pytestmark = pytest.mark.django_db
 
 
 def expect(code, call, *args, **kwargs):
-    with pytest.raises(DeliberationError) as info:
+    with pytest.raises(DomainError) as info:
         call(*args, **kwargs)
     assert info.value.code == code, info.value
+    assert isinstance(info.value, ProjectError), info.value  # a project's own refusal, not deliberation's
     return info.value
 
 

@@ -134,3 +134,17 @@ def test_pages_and_url_guessing(client, users, clock, activity_factory):
     client.force_login(users.gy_secretary)
     assert client.get(reverse("volunteers:detail", args=[activity.pk])).status_code == 404
     assert client.post(reverse("volunteers:act", args=[activity.pk, "signup"])).status_code == 404
+
+
+def test_the_places_left_are_counted_with_plurals_in_english(client, users, clock, activity_factory):
+    from django.urls import reverse
+
+    client.force_login(users.fwd_staff)
+    one = activity_factory(capacity=1)
+    two = activity_factory(capacity=2, title="环境清扫")
+    page = client.get(reverse("volunteers:detail", args=[one.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "0 / 1 signed up, 1 place left" in page
+    page = client.get(reverse("volunteers:detail", args=[two.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "0 / 2 signed up, 2 places left" in page
+    page = client.get(reverse("volunteers:detail", args=[two.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "已报名 0 / 2，剩余 2 个名额" in page
