@@ -30,6 +30,7 @@ from youlin.cases.forms import (
 )
 from youlin.cases.listing import case_search
 from youlin.cases.models import MASKED_REPORTER_CHANNELS, Case, Category, Channel, SupervisionLevel
+from youlin.domain.pages import show_error
 from youlin.photos.services import PhotoError, photo_prepare
 from youlin.places.models import Community
 from youlin.places.selectors import community_geojson, community_structure
@@ -97,11 +98,6 @@ def _case_for(request, number: str, action: str = policy.VIEW) -> Case:
     )
 
 
-def _add_error(form, exc: CaseError):
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
-
-
 # ---------------------------------------------------------------- intake
 
 
@@ -136,7 +132,7 @@ def case_new(request):
                 **extra,
             )
         except CaseError as exc:
-            _add_error(form, exc)
+            show_error(request, exc, form)
         else:
             messages.success(request, _("已登记，案件编号 %(number)s。") % {"number": case.number})
             return redirect("cases:detail", number=case.number)
@@ -166,7 +162,7 @@ def report(request):
                 photos=data["photos"],
             )
         except CaseError as exc:
-            _add_error(form, exc)
+            show_error(request, exc, form)
         else:
             messages.success(
                 request,
@@ -445,5 +441,5 @@ def follow(request, number: str):
             services.case_follow(actor=request.user, case=case)
             messages.success(request, _("已关注，进展会通知您。"))
     except CaseError as exc:
-        messages.error(request, exc.message)
+        show_error(request, exc)
     return redirect("cases:detail", number=number)

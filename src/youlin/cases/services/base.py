@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from youlin.cases import errors
+from youlin.cases.errors import CaseError
 from youlin.cases.models import (
     Case,
     CaseEvent,
@@ -21,6 +21,7 @@ from youlin.cases.models import (
 from youlin.cases.permissions import require as _require
 from youlin.cases.selectors import case_audience
 from youlin.cases.steps import STEPS
+from youlin.domain.writes import actor_label, actor_user, required_text, row_at_version, update_at_version
 from youlin.notifications.services import notify
 from youlin.photos.models import Photo
 from youlin.photos.services import PhotoError, PreparedPhoto, photo_create, photo_prepare
@@ -30,25 +31,20 @@ MAX_PHOTOS = 9  # per step, as a phone's picker allows
 # ---------------------------------------------------------------- the write helpers
 
 
-def _actor_label(actor, fallback: str = "") -> str:
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        return str(actor)[:100]
-    return fallback[:100]
-
-
-def _user_or_none(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+# The shared write helpers (``youlin.domain.writes``) under the names this package's modules use.
+_actor_label = actor_label
+_user_or_none = actor_user
 
 
 def _fresh(case: Case, expected_version: int) -> Case:
     """The case as stored now; a stale ``expected_version`` is a conflict before any other check."""
-    try:
-        current = Case.objects.select_related("category", "community").get(pk=case.pk)
-    except Case.DoesNotExist:
-        raise errors.invalid(_("案件不存在或已被删除。")) from None
-    if current.version != expected_version:
-        raise errors.conflict()
-    return current
+    return row_at_version(
+        Case.objects.select_related("category", "community"),
+        pk=case.pk,
+        expected_version=expected_version,
+        conflict=errors.conflict,
+        missing=lambda: errors.invalid(_("案件不存在或已被删除。")),
+    )
 
 
 def _check_transition(case: Case, action: str) -> str | None:
@@ -105,10 +101,9 @@ def _write(
     updates = dict(fields or {})
     if to_status is not None:
         updates["status"] = to_status
-    updates["version"] = F("version") + 1
-    updates["updated_at"] = now
-    if Case.objects.filter(pk=case.pk, version=expected_version).update(**updates) != 1:
-        raise errors.conflict()
+    update_at_version(
+        Case, pk=case.pk, expected_version=expected_version, conflict=errors.conflict, updated_at=now, **updates
+    )
     stored = _store_photos(actor, photos)
     if stored:
         data = {**(data or {}), "photos": [p.pk for p in stored]}
@@ -186,10 +181,7 @@ def _sync(target: Case, source: Case) -> None:
 
 
 def _required_text(value: str, message, field: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise errors.invalid(message, field=field)
-    return value
+    return required_text(value, message, field=field, error=CaseError)
 
 
 # ---------------------------------------------------------------- photos
