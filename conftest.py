@@ -55,7 +55,7 @@ def _fresh_place_index():
 def demo(db, settings):
     """The three seed communities (places, parties, accounts; no cases, so tests start from a clean case
     table), loaded through the real loader, with demo mode on. ``demo_cases`` adds the seed's cases."""
-    from youlin.core.demo import load_demo
+    from youlin.demo.loader import load_demo
 
     settings.YOULIN_DEMO = True
     load_demo(with_cases=False)
@@ -63,7 +63,7 @@ def demo(db, settings):
 
 @pytest.fixture
 def demo_cases(demo):
-    from youlin.core.demo import load_demo_cases
+    from youlin.demo.cases import load_demo_cases
 
     load_demo_cases()
 

@@ -19,7 +19,6 @@ class CasesConfig(AppConfig):
             CategoryTimeLimit,
             RoutingRule,
         )
-        from youlin.core import periodic
 
         # A responsible organisation sees the cases routed to it; a reporter sees their own.
         register(
@@ -43,4 +42,3 @@ class CasesConfig(AppConfig):
             )
         register(RoutingRule, Rule(community="community", subdistrict="community__subdistrict"))
         register(CategoryTimeLimit, Rule(subdistrict="subdistrict"))
-        periodic.register("youlin.cases.tasks.sweep_overdue", every_seconds=300)

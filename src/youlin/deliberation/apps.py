@@ -8,7 +8,6 @@ class DeliberationConfig(AppConfig):
 
     def ready(self) -> None:
         from youlin.access.policy import Rule, register
-        from youlin.core import periodic
         from youlin.deliberation.models import (
             ActionItem,
             AgendaItem,
@@ -64,4 +63,3 @@ class DeliberationConfig(AppConfig):
         # Residents see a notice through ``permissions.is_resident_of``; the policy covers staff.
         register(PublicNotice, Rule(community="community", subdistrict="community__subdistrict"))
         register(NoticeResponse, Rule(community="notice__community", subdistrict="notice__community__subdistrict"))
-        periodic.register("youlin.deliberation.tasks.remind_overdue_action_items", every_seconds=3600)

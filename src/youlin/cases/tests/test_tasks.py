@@ -11,8 +11,8 @@ from youlin.cases.errors import CaseError, CaseErrorCode
 from youlin.cases.models import Case, EventKind
 from youlin.cases.tasks import sweep_overdue
 from youlin.cases.tests import factories as f
-from youlin.core import periodic
 from youlin.notifications.models import Notification
+from youlin.scheduling import periodic
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def supervisions(case):
 
 
 def test_the_sweep_is_registered_to_run_every_five_minutes():
-    assert periodic.Periodic("youlin.cases.tasks.sweep_overdue", 300) in periodic.registered()
+    assert periodic.Periodic("youlin.cases.tasks.sweep_overdue", 300) in periodic.discover()
 
 
 def test_an_overdue_case_is_supervised_once_by_the_system(users, clock):

@@ -179,8 +179,8 @@ def test_bulletin_only_for_own_communities(client, users, story):
 
 
 def test_public_page_shows_projects_and_notices_of_the_story(client, demo):
-    from youlin.core.demo import load_demo_cases
-    from youlin.deliberation.demo import load_demo_deliberation
+    from youlin.demo.cases import load_demo_cases
+    from youlin.demo.deliberation import load_demo_deliberation
 
     load_demo_cases()
     load_demo_deliberation()
@@ -192,9 +192,9 @@ def test_public_page_shows_projects_and_notices_of_the_story(client, demo):
 
 
 def test_dashboard_shows_campaigns_ledgers_and_volunteer_hours(client, demo_user, demo):
-    from youlin.core.demo import load_demo_cases
-    from youlin.ledgers.demo import load_demo_ledgers
-    from youlin.volunteers.demo import load_demo_volunteers
+    from youlin.demo.cases import load_demo_cases
+    from youlin.demo.ledgers import load_demo_ledgers
+    from youlin.demo.volunteers import load_demo_volunteers
 
     load_demo_cases()
     load_demo_ledgers()

@@ -2,7 +2,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 
-from youlin.core.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
+from youlin.demo.loader import ACCOUNTS, DEMO_PASSWORD, load_demo
 from youlin.parties.models import Membership, Organisation, Responsibility
 from youlin.places.models import Building, Community, Compound, Grid, Zone
 
