@@ -1,9 +1,23 @@
-"""Project-wide test set-up: the database in the header, pinned language, demo data and browser fixtures."""
+"""Project-wide test set-up: the database in the header, pinned language, a clock, the demo data, demo users and
+browser fixtures.
+
+Fixtures for tests (every app's tests can use them):
+
+- ``demo``: the three seed communities, parties and demo accounts (no cases), demo mode on. ``demo_cases`` adds
+  the seed's cases.
+- ``demo_user("spk_staff")`` and ``users.spk_staff``: demo accounts by username.
+- ``clock``: ``timezone.now`` stands still at ``clock_start`` (2026-11-27 09:00 Beijing time) until the test
+  calls ``clock.advance(days=1)``. A test folder or module that needs another start overrides ``clock_start``.
+- ``media``: this test's own, empty folder for uploaded files (``MEDIA_ROOT``).
+- ``page``: a Playwright page in Debian's chromium (browser tests).
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -36,6 +50,12 @@ def _media_root(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture
+def media(settings):
+    """This test's own folder for uploaded files, empty when the test starts, to look into."""
+    return Path(settings.MEDIA_ROOT)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 is the production hasher; tests hash many demo passwords and need not pay for it.
@@ -53,8 +73,8 @@ def _fresh_place_index():
 
 @pytest.fixture
 def demo(db, settings):
-    """The three seed communities (places, parties, accounts; no cases, so tests start from a clean case
-    table), loaded through the real loader, with demo mode on. ``demo_cases`` adds the seed's cases."""
+    """The three seed communities (places, parties, accounts; no cases, so tests start from a clean case table),
+    loaded through the real loader, with demo mode on. ``demo_cases`` adds the seed's cases."""
     from youlin.demo.loader import load_demo
 
     settings.YOULIN_DEMO = True
@@ -74,6 +94,41 @@ def demo_user(demo, django_user_model):
         return django_user_model.objects.get(username=username)
 
     return get
+
+
+@pytest.fixture
+def users(demo_user):
+    """Demo accounts as attributes: ``users.spk_staff``."""
+    from django.contrib.auth import get_user_model
+
+    class Users:
+        def __getattr__(self, name):
+            try:
+                return demo_user(name)
+            except get_user_model().DoesNotExist:
+                raise AttributeError(name) from None  # hypothesis probes attributes of its arguments
+
+    return Users()
+
+
+@pytest.fixture
+def clock_start():
+    """Where ``clock`` starts. Override this fixture in a test folder's conftest.py to start elsewhere."""
+    from youlin.testing import BEIJING
+
+    return datetime(2026, 11, 27, 9, 0, tzinfo=BEIJING)
+
+
+@pytest.fixture
+def clock(monkeypatch, clock_start):
+    """Time stands still at ``clock_start`` until the test moves it (``clock.advance(days=1)``)."""
+    from django.utils import timezone
+
+    from youlin.testing import Clock
+
+    c = Clock(clock_start)
+    monkeypatch.setattr(timezone, "now", c)
+    return c
 
 
 @pytest.fixture(scope="session")

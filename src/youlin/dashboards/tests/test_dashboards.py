@@ -14,15 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def users(demo_user):
-    class Users:
-        def __getattr__(self, name):
-            return demo_user(name)
-
-    return Users()
-
-
-@pytest.fixture
 def story(users):
     """Four cases in 手帕口南街社区: one closed and rated, one closed after rework, two open."""
     from youlin.cases import services
