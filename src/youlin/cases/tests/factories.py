@@ -10,7 +10,6 @@ from PIL import Image
 from youlin.cases import services
 from youlin.cases.models import Case, Category, Channel
 from youlin.places.models import Building, Community, Compound, Zone
-from youlin.testing import Clock  # noqa: F401  (``f.Clock``; the ``clock`` fixture is in conftest.py)
 
 
 def centre(geometry) -> tuple[float, float]:
