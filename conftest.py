@@ -1,13 +1,34 @@
-"""Project-wide test set-up: the database in the header, pinned language, demo data and browser fixtures."""
+"""Project-wide test set-up: the database in the header, pinned language, a clock, the demo data (committed once
+per session, see ``youlin.demo.testing``), demo users, browser fixtures, and the suite's wall time at the end.
+
+Fixtures for tests (every app's tests can use them):
+
+- ``demo``: the three seed communities, parties and demo accounts (no cases), demo mode on. Shared: built once
+  per session, each test's changes are rolled back. ``demo_cases`` adds the seed's cases (loaded in the test).
+- ``demo_fresh``: the same demo loaded by the test itself on an empty database, through the real loader; for
+  the few tests about the loader.
+- ``demo_user("spk_staff")`` and ``users.spk_staff``: demo accounts by username.
+- ``clock``: ``timezone.now`` stands still at ``clock_start`` (2026-11-27 09:00 Beijing time) until the test
+  calls ``clock.advance(days=1)``. A test folder or module that needs another start overrides ``clock_start``.
+- ``media``: this test's own, empty folder for uploaded files (``MEDIA_ROOT``).
+- ``page``: a Playwright page in Debian's chromium (browser tests).
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+import time
+from datetime import datetime
+from pathlib import Path
 
 import pytest
 
+from youlin.demo import testing as shared_demo
+
 CHROMIUM = os.environ.get("YOULIN_CHROMIUM", "/usr/bin/chromium")
+SUITE_TARGET_SECONDS = 4 * 60  # ``make test`` on a quiet 2-core machine (issue #16)
+_started = pytest.StashKey[float]()
 
 
 def pytest_report_header(config):
@@ -18,6 +39,36 @@ def pytest_report_header(config):
     where = db.get("HOST") or db.get("NAME")
     browser = CHROMIUM if shutil.which(CHROMIUM) else "missing"
     return [f"youlin database: {engine} ({where}) · browser: {browser}"]
+
+
+def pytest_configure(config):
+    config.stash[_started] = time.monotonic()
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's own ordering, which this refines
+def pytest_collection_modifyitems(items):
+    shared_demo.order(items)
+
+
+def pytest_runtest_setup(item):
+    shared_demo.check_order(item)
+
+
+def pytest_runtest_teardown(item, nextitem):
+    shared_demo.forget_after(item)
+
+
+@pytest.hookimpl(trylast=True)  # the last line before the counts
+def pytest_terminal_summary(terminalreporter, config):
+    """The wall time of the run; for the whole suite, whether it met the target (printed by ``make test``)."""
+    seconds = time.monotonic() - config.stash[_started]
+    line = f"youlin: the run took {int(seconds // 60)} min {seconds % 60:04.1f} s"
+    if not (config.option.file_or_dir or config.option.keyword or config.option.markexpr):
+        met = "met" if seconds < SUITE_TARGET_SECONDS else "missed"
+        line += (
+            f" (target for the whole suite: under {SUITE_TARGET_SECONDS // 60} min on a quiet 2-core machine: {met})"
+        )
+    terminalreporter.write_line(line)
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +87,12 @@ def _media_root(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture
+def media(settings):
+    """This test's own folder for uploaded files, empty when the test starts, to look into."""
+    return Path(settings.MEDIA_ROOT)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 is the production hasher; tests hash many demo passwords and need not pay for it.
@@ -51,21 +108,38 @@ def _fresh_place_index():
     forget_index()
 
 
-@pytest.fixture
-def demo(db, settings):
-    """The three seed communities (places, parties, accounts; no cases, so tests start from a clean case
-    table), loaded through the real loader, with demo mode on. ``demo_cases`` adds the seed's cases."""
-    from youlin.core.demo import load_demo
+@pytest.fixture(scope="session")
+def _shared_demo(django_db_setup, django_db_blocker):
+    # Session-scoped, so it runs before the test's transaction begins and the demo is committed underneath.
+    shared_demo.load_shared_demo(django_db_blocker)
 
+
+@pytest.fixture
+def demo(_shared_demo, db, request, settings):
+    """The three seed communities (places, parties, accounts; no cases, so tests start from a clean case table),
+    loaded through the real loader, with demo mode on. Built once per session; ``demo_cases`` adds the cases."""
     settings.YOULIN_DEMO = True
-    load_demo(with_cases=False)
+    if shared_demo.is_transactional(request.node) and not shared_demo.state.committed:
+        # The database is flushed after every transactional test: load the demo again, for real.
+        from youlin.demo.loader import load_demo
+
+        load_demo(with_cases=False)
 
 
 @pytest.fixture
 def demo_cases(demo):
-    from youlin.core.demo import load_demo_cases
+    from youlin.demo.cases import load_demo_cases
 
     load_demo_cases()
+
+
+@pytest.fixture
+def demo_fresh(db, settings):
+    """The demo loaded by this test, on an empty database (for tests of the loader itself; ``demo`` is faster)."""
+    from youlin.demo.loader import load_demo
+
+    settings.YOULIN_DEMO = True
+    load_demo(with_cases=False)
 
 
 @pytest.fixture
@@ -74,6 +148,41 @@ def demo_user(demo, django_user_model):
         return django_user_model.objects.get(username=username)
 
     return get
+
+
+@pytest.fixture
+def users(demo_user):
+    """Demo accounts as attributes: ``users.spk_staff``."""
+    from django.contrib.auth import get_user_model
+
+    class Users:
+        def __getattr__(self, name):
+            try:
+                return demo_user(name)
+            except get_user_model().DoesNotExist:
+                raise AttributeError(name) from None  # hypothesis probes attributes of its arguments
+
+    return Users()
+
+
+@pytest.fixture
+def clock_start():
+    """Where ``clock`` starts. Override this fixture in a test folder's conftest.py to start elsewhere."""
+    from youlin.testing import BEIJING
+
+    return datetime(2026, 11, 27, 9, 0, tzinfo=BEIJING)
+
+
+@pytest.fixture
+def clock(monkeypatch, clock_start):
+    """Time stands still at ``clock_start`` until the test moves it (``clock.advance(days=1)``)."""
+    from django.utils import timezone
+
+    from youlin.testing import Clock
+
+    c = Clock(clock_start)
+    monkeypatch.setattr(timezone, "now", c)
+    return c
 
 
 @pytest.fixture(scope="session")

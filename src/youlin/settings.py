@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "youlin.dashboards",
     "youlin.api",
     "youlin.open311",
+    "youlin.scheduling",
+    "youlin.synthetic",
+    "youlin.demo",
 ]
 
 MIDDLEWARE = [

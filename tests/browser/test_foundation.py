@@ -2,7 +2,7 @@
 
 import pytest
 
-from youlin.core.demo import DEMO_PASSWORD
+from youlin.demo.loader import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,7 +3,7 @@ Content-Security-Policy would stop an inline script anyway."""
 
 import pytest
 
-from youlin.core.demo import DEMO_PASSWORD
+from youlin.demo.loader import DEMO_PASSWORD
 from youlin.places.models import Compound
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

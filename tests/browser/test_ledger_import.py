@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from openpyxl import Workbook
 
-from youlin.core.demo import DEMO_PASSWORD
+from youlin.demo.loader import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,6 +7,6 @@ class AccessConfig(AppConfig):
     verbose_name = _("权限")
 
     def ready(self) -> None:
-        from youlin.access.rules import register_foundation
+        from youlin.access.rules import register_rules
 
-        register_foundation()
+        register_rules()

@@ -3,7 +3,7 @@
 from youlin.access.policy import Rule, register
 
 
-def register_foundation() -> None:
+def register_rules() -> None:
     from youlin.parties.models import Membership, Organisation, Person, Responsibility
     from youlin.places.models import Building, Community, Compound, Entrance, Grid, NamedPoint, Subdistrict, Zone
 

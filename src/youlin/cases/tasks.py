@@ -1,4 +1,4 @@
-"""Background work of the case loop: the overdue sweep (registered as periodic in ``apps``)."""
+"""Background work of the case loop: the overdue sweep, which ``youlin worker`` runs every five minutes."""
 
 from __future__ import annotations
 
@@ -22,3 +22,7 @@ def sweep_overdue() -> int:
             continue  # changed meanwhile, or not due yet in working days: the next sweep looks again
         escalated += 1
     return escalated
+
+
+# (task, seconds between runs): ``youlin worker`` enqueues these on schedule (see ``youlin.scheduling``).
+PERIODIC = [(sweep_overdue, 5 * 60)]

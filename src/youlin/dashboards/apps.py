@@ -7,8 +7,6 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("看板与公示")
 
     def ready(self) -> None:
-        from youlin.access.policy import Rule, register
-        from youlin.dashboards.models import Bulletin, BulletinSection
+        from youlin.dashboards.rules import register_rules
 
-        register(Bulletin, Rule(community="communities", subdistrict="communities__subdistrict"))
-        register(BulletinSection, Rule(community="community", subdistrict="community__subdistrict"))
+        register_rules()

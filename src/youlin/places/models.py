@@ -36,7 +36,8 @@ class AreaMixin(models.Model):
             try:
                 polygon_from_geojson(self.geometry)
             except GeometryError as exc:
-                raise ValidationError({"geometry": exc.message}, code=exc.code) from None
+                # The code goes on the field's error: a dict of messages would drop it.
+                raise ValidationError({"geometry": ValidationError(exc.message, code=exc.code)}) from None
 
 
 class District(AreaMixin, PlaceBase):

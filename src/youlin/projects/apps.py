@@ -7,28 +7,6 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("专项项目")
 
     def ready(self) -> None:
-        from youlin.access.policy import Rule, register
-        from youlin.projects.models import (
-            Milestone,
-            PlanVersion,
-            ProgressUpdate,
-            Project,
-            ProjectEvent,
-            ProjectPhoto,
-            ProjectRating,
-        )
+        from youlin.projects.rules import register_rules
 
-        # The community and its sub-district manage; the contractor's staff see the projects they build.
-        register(
-            Project,
-            Rule(community="community", subdistrict="community__subdistrict", organisation="contractor"),
-        )
-        for model in (PlanVersion, Milestone, ProgressUpdate, ProjectPhoto, ProjectEvent, ProjectRating):
-            register(
-                model,
-                Rule(
-                    community="project__community",
-                    subdistrict="project__community__subdistrict",
-                    organisation="project__contractor",
-                ),
-            )
+        register_rules()

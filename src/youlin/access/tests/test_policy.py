@@ -107,7 +107,7 @@ def test_inactive_user_has_no_jurisdiction(demo_user):
 def test_unregistered_model_is_an_error(demo_user):
     from youlin.accounts.models import User
 
-    with pytest.raises(LookupError):
+    with pytest.raises(LookupError, match="User is not registered with the access policy"):
         policy.scope(demo_user("spk_staff"), User.objects.all())
 
 

@@ -7,8 +7,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def story(demo):
-    from youlin.core.demo import load_demo_cases
-    from youlin.deliberation.demo import load_demo_deliberation
+    from youlin.demo.cases import load_demo_cases
+    from youlin.demo.deliberation import load_demo_deliberation
 
     load_demo_cases()
     load_demo_deliberation()
@@ -30,8 +30,8 @@ def test_meetings_and_projects_follow_jurisdiction(api, story):
 
 
 def test_ledgers_and_campaigns_follow_jurisdiction(api, demo):
-    from youlin.core.demo import load_demo_cases
-    from youlin.ledgers.demo import load_demo_ledgers
+    from youlin.demo.cases import load_demo_cases
+    from youlin.demo.ledgers import load_demo_ledgers
 
     load_demo_cases()
     load_demo_ledgers()

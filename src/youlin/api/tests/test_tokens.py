@@ -3,6 +3,7 @@
 from django.core.management import call_command
 from django.urls import reverse
 
+from youlin.accounts.tests.factories import UserFactory
 from youlin.api.models import ApiToken
 
 
@@ -17,14 +18,15 @@ def test_command_prints_the_token_on_its_last_line(client, users, capsys):
     assert client.get("/api/v1/cases", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
 
 
-def test_page_creates_shows_once_and_revokes(client, users):
-    client.force_login(users.spk_resident)
+def test_page_creates_shows_once_and_revokes(client, db):
+    resident = UserFactory()
+    client.force_login(resident)
     page = reverse("api-v1:tokens")
     assert client.get(page).status_code == 200
     created = client.post(page, {"name": "小程序"})
     assert created.status_code == 200 and created["Cache-Control"] == "no-store"
     html = created.content.decode()
-    token = ApiToken.objects.get(user=users.spk_resident)
+    token = ApiToken.objects.get(user=resident)
     raw = html.split('user-select-all">', 1)[1].split("<", 1)[0]
     assert raw.startswith(token.prefix)
     assert raw not in client.get(page).content.decode()  # shown once
@@ -35,11 +37,11 @@ def test_page_creates_shows_once_and_revokes(client, users):
     assert token.revoked_at is not None
 
 
-def test_page_cannot_revoke_someone_elses_token(client, users):
+def test_page_cannot_revoke_someone_elses_token(client, db):
     from youlin.api.services import token_create
 
-    other, _raw = token_create(user=users.spk_staff, name="x")
-    client.force_login(users.spk_resident)
+    other, _raw = token_create(user=UserFactory(), name="x")
+    client.force_login(UserFactory())
     assert client.post(reverse("api-v1:token-revoke", args=[other.pk])).status_code == 404
     other.refresh_from_db()
     assert other.revoked_at is None

@@ -1,9 +1,8 @@
-"""Test helpers: named points of the demo map, a controllable clock, and cases made through the real services."""
+"""Test helpers: named points of the demo map and cases made through the real services."""
 
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -69,20 +68,6 @@ def offset(point: tuple[float, float], *, east_m: float = 0, north_m: float = 0)
 
 def spk() -> Community:
     return Community.objects.get(case_prefix="SPK")
-
-
-class Clock:
-    """Stands in for ``django.utils.timezone.now`` so a test can move through days."""
-
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta) -> datetime:
-        self.now = self.now + timedelta(**delta)
-        return self.now
 
 
 def register(actor, *, point=None, code: str = "06080", channel: str = Channel.PATROL, **extra) -> Case:

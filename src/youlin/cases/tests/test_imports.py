@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from youlin.cases.errors import CaseError, CaseErrorCode
 from youlin.cases.imports import COLUMNS, HotlineImportError, hotline_import
 from youlin.cases.models import Case, CaseEvent, CaseNumberCounter, Channel, EventKind, Status
 from youlin.cases.tests.factories import building_point, jia_point
@@ -137,9 +138,9 @@ def test_a_missing_column_is_reported_on_the_header_row(users):
 
 
 def test_residents_may_not_import(users):
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(CaseError) as caught:
         hotline_import(actor=users.spk_resident, rows=[order(1)])
-    assert getattr(caught.value, "code", None) == "permission_denied"
+    assert caught.value.code == CaseErrorCode.PERMISSION_DENIED
 
 
 CORRUPTIONS = {

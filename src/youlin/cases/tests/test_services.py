@@ -244,8 +244,9 @@ def test_void_needs_a_reason_and_ends_the_case(users, clock):
 def test_return_then_reroute_then_dispatch_again(users, clock):
     case = f.register(users.spk_grid)
     case = f.walk(case, staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid, to="dispatched")
-    with pytest.raises(CaseError):
+    with pytest.raises(CaseError) as err:
         services.case_return(actor=users.tyh_property, case=case, expected_version=case.version, reason="")
+    assert (err.value.code, err.value.field) == (CaseErrorCode.INVALID_INPUT, "reason")
     case = services.case_return(
         actor=users.tyh_property, case=case, expected_version=case.version, reason="楼道属产权单位管理"
     )
@@ -501,8 +502,9 @@ def test_merge_a_duplicate_into_the_survivor(users, clock):
     with pytest.raises(CaseError) as err:
         services.case_merge(actor=users.spk_grid, case=duplicate, survivor=survivor, expected_version=1)
     assert err.value.code == CaseErrorCode.PERMISSION_DENIED
-    with pytest.raises(CaseError):
+    with pytest.raises(CaseError) as err:
         services.case_merge(actor=users.spk_staff, case=survivor, survivor=survivor, expected_version=1)
+    assert (err.value.code, err.value.field) == (CaseErrorCode.INVALID_INPUT, "survivor")
     merged = services.case_merge(
         actor=users.spk_staff, case=duplicate, survivor=survivor, expected_version=1, reason="同一堆物"
     )

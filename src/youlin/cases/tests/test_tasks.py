@@ -9,8 +9,8 @@ from youlin.cases.errors import CaseError, CaseErrorCode
 from youlin.cases.models import Case, EventKind, SupervisionLevel
 from youlin.cases.tasks import sweep_overdue
 from youlin.cases.tests import factories as f
-from youlin.core import periodic
 from youlin.notifications.models import Notification
+from youlin.scheduling import periodic
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def supervisions(case):
 
 
 def test_the_sweep_is_registered_to_run_every_five_minutes():
-    assert periodic.Periodic("youlin.cases.tasks.sweep_overdue", 300) in periodic.registered()
+    assert periodic.Periodic("youlin.cases.tasks.sweep_overdue", 300) in periodic.discover()
 
 
 def told(case, title: str) -> set[str]:

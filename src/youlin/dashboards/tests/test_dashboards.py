@@ -14,15 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def users(demo_user):
-    class Users:
-        def __getattr__(self, name):
-            return demo_user(name)
-
-    return Users()
-
-
-@pytest.fixture
 def story(users):
     """Four cases in 手帕口南街社区: one closed and rated, one closed after rework, two open."""
     from youlin.cases import services
@@ -186,8 +177,8 @@ def test_bulletin_only_for_own_communities(client, users, story):
 
 
 def test_public_page_shows_projects_and_notices_of_the_story(client, demo):
-    from youlin.core.demo import load_demo_cases
-    from youlin.deliberation.demo import load_demo_deliberation
+    from youlin.demo.cases import load_demo_cases
+    from youlin.demo.deliberation import load_demo_deliberation
 
     load_demo_cases()
     load_demo_deliberation()
@@ -199,9 +190,9 @@ def test_public_page_shows_projects_and_notices_of_the_story(client, demo):
 
 
 def test_dashboard_shows_campaigns_ledgers_and_volunteer_hours(client, demo_user, demo):
-    from youlin.core.demo import load_demo_cases
-    from youlin.ledgers.demo import load_demo_ledgers
-    from youlin.volunteers.demo import load_demo_volunteers
+    from youlin.demo.cases import load_demo_cases
+    from youlin.demo.ledgers import load_demo_ledgers
+    from youlin.demo.volunteers import load_demo_volunteers
 
     load_demo_cases()
     load_demo_ledgers()

@@ -5,13 +5,13 @@ from datetime import date, timedelta
 import pytest
 
 from youlin.cases.models import CaseEvent
-from youlin.core import periodic
 from youlin.deliberation import selectors, services
 from youlin.deliberation.errors import DeliberationError, ErrorCode
 from youlin.deliberation.models import ActionItem, AgendaItem, Meeting, NoticeResponse, Resolution
 from youlin.deliberation.tasks import remind_overdue_action_items
 from youlin.deliberation.tests import factories as f
 from youlin.notifications.models import Notification
+from youlin.scheduling import periodic
 
 pytestmark = pytest.mark.django_db
 
@@ -277,7 +277,7 @@ def test_overdue_action_items_are_reminded_once_a_day(users, clock):
 
 
 def test_the_reminder_is_registered_hourly():
-    assert periodic.Periodic("youlin.deliberation.tasks.remind_overdue_action_items", 3600) in periodic.registered()
+    assert periodic.Periodic("youlin.deliberation.tasks.remind_overdue_action_items", 3600) in periodic.discover()
 
 
 # ---------------------------------------------------------------- public notice

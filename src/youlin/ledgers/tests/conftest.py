@@ -1,42 +1,14 @@
 import io
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 from PIL import Image
 
-from youlin.cases.tests.factories import Clock
 from youlin.ledgers import services
 from youlin.ledgers.models import Ledger
 from youlin.places.models import Community
-
-BEIJING = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def users(demo_user):
-    from django.contrib.auth import get_user_model
-
-    class Users:
-        def __getattr__(self, name):
-            try:
-                return demo_user(name)
-            except get_user_model().DoesNotExist:
-                raise AttributeError(name) from None  # hypothesis probes attributes of its arguments
-
-    return Users()
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Time stands still at 2026-11-27 09:00 Beijing time until the test moves it."""
-    from django.utils import timezone
-
-    c = Clock(datetime(2026, 11, 27, 9, 0, tzinfo=BEIJING))
-    monkeypatch.setattr(timezone, "now", c)
-    return c
 
 
 @pytest.fixture

@@ -78,8 +78,11 @@ def test_missing_required_column_and_garbage_file(users, ledger):
     with pytest.raises(LedgerImportError) as caught:
         ledger_import(actor=users.fwd_staff, ledger=ledger, file=sheet([row(1)], headers=headers))
     assert {e.column for e in caught.value.errors} == {"责任单位", "整改时限"}
-    with pytest.raises(LedgerImportError):
+    with pytest.raises(LedgerImportError) as caught:
         ledger_import(actor=users.fwd_staff, ledger=ledger, file=b"not a spreadsheet")
+    assert caught.value.code == "import_refused"
+    ((problem,),) = [caught.value.errors]
+    assert (problem.row, problem.column) == (1, "") and ".xlsx" in problem.reason
 
 
 def test_only_the_communitys_staff_may_import(users, ledger):

@@ -73,8 +73,9 @@ def test_entry_status_transitions_are_checked(users, ledger, clock):
     assert caught.value.code == "illegal_transition"
     entry = services.ledger_entry_transition(actor=staff, entry=entry, action="reopen")
     assert entry.status == EntryStatus.IN_PROGRESS and entry.done_on is None
-    with pytest.raises(LedgerError):
+    with pytest.raises(LedgerError) as caught:
         services.ledger_entry_transition(actor=staff, entry=entry, action="complete", done_on=date(2027, 1, 1))
+    assert (caught.value.code, caught.value.field) == ("invalid_input", "done_on")
 
 
 def test_campaign_progress_counts_entries_and_linked_cases_once(users, ledger, fwd, yard1):
@@ -107,10 +108,11 @@ def services_case(actor, category, lon, lat):
 
 
 def test_campaign_checks(users, fwd):
-    with pytest.raises(LedgerError):
+    with pytest.raises(LedgerError) as caught:
         services.campaign_create(
             actor=users.fwd_staff, community=fwd, title="x", starts_on=date(2026, 3, 1), ends_on=date(2026, 2, 1)
         )
+    assert (caught.value.code, caught.value.field) == ("invalid_input", "ends_on")
     with pytest.raises(LedgerError) as caught:
         services.campaign_create(actor=users.gy_secretary, community=fwd, title="x", starts_on=date(2026, 3, 1))
     assert caught.value.code == "permission_denied"
@@ -156,10 +158,14 @@ def test_staff_put_a_finding_on_a_ledger(users, yard1, ledger):
         households_reached=3,
         findings=["堆物"],
     )
+    with pytest.raises(LedgerError) as caught:  # the captain found it; the community's staff keep the ledgers
+        services.finding_to_entry(actor=users.fwd_captain, finding=visit.findings.get(), ledger=ledger)
+    assert caught.value.code == "permission_denied"
     entry = services.finding_to_entry(actor=users.fwd_staff, finding=visit.findings.get(), ledger=ledger)
     assert entry.building == yard1 and entry.description == "堆物"
-    with pytest.raises(LedgerError):
-        services.finding_to_entry(actor=users.fwd_captain, finding=visit.findings.get(), ledger=ledger)
+    with pytest.raises(LedgerError) as caught:
+        services.finding_to_entry(actor=users.fwd_staff, finding=visit.findings.get(), ledger=ledger)
+    assert caught.value.code == "already_done"
 
 
 def test_visits_only_in_ones_own_community(users, yard1):
@@ -169,10 +175,11 @@ def test_visits_only_in_ones_own_community(users, yard1):
                 actor=getattr(users, username), building=yard1, visited_on=timezone.localdate(), households_reached=1
             )
         assert caught.value.code == "permission_denied"
-    with pytest.raises(LedgerError):
+    with pytest.raises(LedgerError) as caught:
         services.visit_record(
             actor=users.fwd_captain, building=yard1, visited_on=timezone.localdate(), households_reached=999
         )
+    assert (caught.value.code, caught.value.field) == ("invalid_input", "households_reached")
 
 
 # ---------------------------------------------------------------- frontage duties
@@ -219,8 +226,9 @@ def test_failures_spread_over_more_than_60_days_do_not_escalate(users, duty, clo
 
 
 def test_a_pass_needs_no_note_a_failure_does(users, duty):
-    with pytest.raises(LedgerError):
+    with pytest.raises(LedgerError) as caught:
         services.frontage_inspect(actor=users.fwd_staff, duty=duty, order_ok=False)
+    assert (caught.value.code, caught.value.field) == ("invalid_input", "note")
     with pytest.raises(LedgerError) as caught:
         services.frontage_inspect(actor=users.gy_secretary, duty=duty)
     assert caught.value.code == "permission_denied"
@@ -239,8 +247,9 @@ def test_garden_group_leader_logs_own_zone_only(users, gy):
     with pytest.raises(LedgerError) as caught:
         services.zone_log_record(actor=users.gy_branch, zone=zones[1], kind="patrol")
     assert caught.value.code == "permission_denied"
-    with pytest.raises(LedgerError):
+    with pytest.raises(LedgerError) as caught:
         services.zone_log_record(actor=users.fwd_staff, zone=zones[1], kind="patrol")
+    assert caught.value.code == "permission_denied"
     services.zone_log_record(actor=users.gy_secretary, zone=zones[1], kind="maintenance")
     assert ZoneLog.objects.count() == 2
 

@@ -188,5 +188,6 @@ def test_zone_pages_for_a_garden_group_leader(client, users, gy):
 def test_ledger_of_another_kind_is_created_by_staff_only(users, fwd):
     ledger = services.ledger_create(actor=users.fwd_staff, community=fwd, name="楼道安全台账")
     assert ledger.kind == Ledger.Kind.CUSTOM
-    with pytest.raises(services.LedgerError):
+    with pytest.raises(services.LedgerError) as caught:
         services.ledger_create(actor=users.fwd_captain, community=fwd, name="x")
+    assert caught.value.code == "permission_denied"

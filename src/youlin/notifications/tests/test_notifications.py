@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from youlin.accounts.tests.factories import UserFactory
 from youlin.notifications.models import Notification
 from youlin.notifications.selectors import unread_count
 from youlin.notifications.services import notifications_mark_read, notify
@@ -9,10 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def people(django_user_model):
-    a = django_user_model.objects.create_user("a", email="a@example.org")
-    b = django_user_model.objects.create_user("b")
-    return a, b
+def people():
+    return UserFactory(email="a@example.org"), UserFactory()
 
 
 def test_notify_skips_the_actor_and_duplicates(people, settings, django_capture_on_commit_callbacks):

@@ -1,7 +1,5 @@
 import pytest
 
-from youlin.cases.tests.conftest import clock, media, users  # noqa: F401  (shared fixtures)
-
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_counters():

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from youlin.accounts.tests.factories import UserFactory
 from youlin.photos.services import MAX_BYTES, PhotoError, photo_create, photo_prepare
 
 
@@ -111,9 +112,9 @@ def test_png_and_webp_are_accepted(fmt):
 
 
 @pytest.mark.django_db
-def test_photo_create_stores_clean_copy_and_thumbnail(settings, tmp_path, django_user_model):
+def test_photo_create_stores_clean_copy_and_thumbnail(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    user = django_user_model.objects.create_user("u")
+    user = UserFactory()
     photo = photo_create(actor=user, upload=upload(jpeg_with_exif()))
     photo.refresh_from_db()
     with photo.image.open("rb") as f:

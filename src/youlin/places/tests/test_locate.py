@@ -107,18 +107,19 @@ def test_self_intersecting_polygon_is_refused():
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("data", "code"),
     [
-        {"type": "Point", "coordinates": [116, 39]},
-        {"type": "Polygon", "coordinates": [[[0, 0], [1, 1]]]},
-        {"type": "Polygon", "coordinates": "nonsense"},
-        {"type": "Polygon", "coordinates": [[[0, 0], [200, 0], [200, 1], [0, 0]]]},
-        "not a dict",
+        ({"type": "Point", "coordinates": [116, 39]}, "invalid_geometry"),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, 1]]]}, "invalid_geometry"),
+        ({"type": "Polygon", "coordinates": "nonsense"}, "invalid_geometry"),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [200, 0], [200, 1], [0, 0]]]}, "invalid_coordinates"),
+        ("not a dict", "invalid_geometry"),
     ],
 )
-def test_invalid_polygons_are_refused(data):
-    with pytest.raises(GeometryError):
+def test_invalid_polygons_are_refused(data, code):
+    with pytest.raises(GeometryError) as err:
         polygon_from_geojson(data)
+    assert err.value.code == code
 
 
 def test_invalid_outline_cannot_be_saved(demo):
@@ -131,8 +132,9 @@ def test_invalid_outline_cannot_be_saved(demo):
         "type": "Polygon",
         "coordinates": [[[116.3, 39.8], [116.31, 39.81], [116.31, 39.8], [116.3, 39.81], [116.3, 39.8]]],
     }
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as err:
         services.zone_ensure(community=community, name="坏片区", geometry=bowtie)
+    assert [e.code for e in err.value.error_dict["geometry"]] == ["self_intersecting"]
     assert not community.zones.filter(name="坏片区").exists()
 
 

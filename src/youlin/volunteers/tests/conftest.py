@@ -1,38 +1,19 @@
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from youlin.cases.tests.factories import Clock
 from youlin.parties.models import Organisation
 from youlin.places.models import Community
+from youlin.testing import BEIJING
 from youlin.volunteers import services
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 27, 9, 0, tzinfo=BEIJING)
 
 
 @pytest.fixture
-def users(demo_user):
-    from django.contrib.auth import get_user_model
-
-    class Users:
-        def __getattr__(self, name):
-            try:
-                return demo_user(name)
-            except get_user_model().DoesNotExist:
-                raise AttributeError(name) from None
-
-    return Users()
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    from django.utils import timezone
-
-    c = Clock(START - timedelta(days=2))
-    monkeypatch.setattr(timezone, "now", c)
-    return c
+def clock_start():
+    """``clock`` starts two days before the activities."""
+    return START - timedelta(days=2)
 
 
 @pytest.fixture

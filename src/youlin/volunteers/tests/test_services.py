@@ -49,8 +49,9 @@ def test_volunteer_signs_up_checks_in_and_out_and_earns_hours(users, clock, acti
     signup = services.activity_signup(actor=users.fwd_volunteer, activity=activity)
     assert signup.person.user == users.fwd_volunteer
     assert signup.team.name == "红墙小先锋志愿服务队"
-    with pytest.raises(VolunteerError):  # two days early
+    with pytest.raises(VolunteerError) as caught:  # two days early
         services.activity_check_in(actor=users.fwd_volunteer, signup=signup)
+    assert caught.value.code == "invalid_input" and "签到" in caught.value.message
     clock.now = activity.starts_at - timedelta(minutes=20)
     signup = services.activity_check_in(actor=users.fwd_volunteer, signup=signup)
     with pytest.raises(VolunteerError) as caught:
@@ -60,8 +61,9 @@ def test_volunteer_signs_up_checks_in_and_out_and_earns_hours(users, clock, acti
     signup = services.activity_check_out(actor=users.fwd_volunteer, signup=signup)
     # Counted within the activity's own time: 14:00–16:30.
     assert signup.hours == Decimal("2.50")
-    with pytest.raises(VolunteerError):
+    with pytest.raises(VolunteerError) as caught:
         services.activity_signup_cancel(actor=users.fwd_volunteer, signup=signup)
+    assert caught.value.code == "illegal_transition"
 
 
 def test_hours_per_volunteer_and_team(users, clock, activity_factory):
@@ -97,12 +99,14 @@ def test_who_may_sign_up_and_check_in_whom(users, clock, activity_factory):
     with pytest.raises(VolunteerError) as caught:  # a resident of another community, for someone else
         services.activity_signup(actor=users.spk_resident, activity=activity, person=pupil)
     assert caught.value.code == "permission_denied"
-    with pytest.raises(VolunteerError):  # 钢院's secretary does not see 阜外东's activity
+    with pytest.raises(VolunteerError) as caught:  # 钢院's secretary does not see 阜外东's activity
         services.activity_signup(actor=users.gy_secretary, activity=activity)
+    assert caught.value.code == "permission_denied"
     signup = services.activity_signup(actor=users.fwd_volunteer, activity=activity, person=pupil)  # the teacher
-    with pytest.raises(VolunteerError):
+    with pytest.raises(VolunteerError) as caught:
         services.activity_check_in(actor=users.gy_branch, signup=signup, now=activity.starts_at)
-    with pytest.raises(VolunteerError):
+    assert caught.value.code == "permission_denied"
+    with pytest.raises(VolunteerError) as caught:
         services.activity_create(
             actor=users.fwd_volunteer,
             community=activity.community,
@@ -112,13 +116,16 @@ def test_who_may_sign_up_and_check_in_whom(users, clock, activity_factory):
             place="x",
             capacity=1,
         )
+    assert caught.value.code == "permission_denied"
 
 
 def test_an_activity_is_checked(users, activity_factory):
-    with pytest.raises(VolunteerError):
+    with pytest.raises(VolunteerError) as caught:
         activity_factory(capacity=0)
-    with pytest.raises(VolunteerError):
+    assert (caught.value.code, caught.value.field) == ("invalid_input", "capacity")
+    with pytest.raises(VolunteerError) as caught:
         activity_factory(ends_at=START)
+    assert (caught.value.code, caught.value.field) == ("invalid_input", "ends_at")
     assert not Activity.objects.exists()
 
 

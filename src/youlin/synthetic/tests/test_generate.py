@@ -124,7 +124,7 @@ def test_recurrences_point_at_the_first_case_of_their_chain(city):
 
 
 def test_generating_the_same_district_twice_is_refused(city):
-    with pytest.raises(GenerateError):
+    with pytest.raises(GenerateError, match=SPEC.code):
         generate_city(SPEC)
 
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from youlin.core.demo import load_demo
+from youlin.demo.loader import load_demo
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 cleared and the work going on) and residents' safety-hazard ledger (13 road repairs, 5 tree pits), the before
 and after of 月坛北小街1号院 and 5号院, door-to-door visits, frontage duties; 钢院社区's 13 garden groups' zone
 logs. Idempotent: campaigns and ledgers are upserted by name, entries imported by 序号 (a second import changes
-nothing), the other rows are written only once. Needs ``core.demo.load_demo`` first.
+nothing), the other rows are written only once. Needs ``youlin.demo.loader.load_demo`` first.
 """
 
 from __future__ import annotations

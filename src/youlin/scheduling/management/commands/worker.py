@@ -3,7 +3,7 @@ import threading
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from youlin.core.periodic import enqueue_due, start_scheduler
+from youlin.scheduling.periodic import discover, enqueue_due, start_scheduler
 
 
 class Command(BaseCommand):
@@ -15,12 +15,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, batch, **options):
+        periodic = discover()
         if batch:
-            enqueue_due({}, 0.0)
+            enqueue_due(periodic, {}, 0.0)
             call_command("db_worker", "--batch")
             return
         stop = threading.Event()
-        start_scheduler(stop)
+        start_scheduler(periodic, stop)
         try:
             call_command("db_worker")
         finally:

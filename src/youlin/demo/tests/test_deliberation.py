@@ -2,8 +2,8 @@
 
 import pytest
 
-from youlin.deliberation.demo import load_demo_deliberation
 from youlin.deliberation.models import Meeting, Resolution
+from youlin.demo.deliberation import load_demo_deliberation
 from youlin.projects.models import Project
 
 pytestmark = pytest.mark.django_db

@@ -2,10 +2,10 @@
 
 import pytest
 
+from youlin.demo.ledgers import load_demo_ledgers
+from youlin.demo.volunteers import load_demo_volunteers
 from youlin.ledgers import selectors
-from youlin.ledgers.demo import load_demo_ledgers
 from youlin.ledgers.models import Campaign, Ledger, LedgerEntry, ZoneLog
-from youlin.volunteers.demo import load_demo_volunteers
 from youlin.volunteers.models import Activity, SignUp
 
 

@@ -1,6 +1,7 @@
 """Demo volunteer work, through the real services: 阜成门外第一小学's pupils and their teacher on
 红墙小先锋志愿服务队 run the garbage-sorting activity (done, with hours) and sign up for the next clean-up.
-Idempotent: an activity is created once (by title), people are upserted by name. Needs ``core.demo.load_demo``.
+Idempotent: an activity is created once (by title), people are upserted by name. Needs
+``youlin.demo.loader.load_demo``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 
-from youlin.core.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
+from youlin.demo.loader import ACCOUNTS, DEMO_PASSWORD, load_demo
 from youlin.parties.models import Membership, Organisation, Responsibility
 from youlin.places.models import Building, Community, Compound, Grid, Zone
 
@@ -19,7 +19,7 @@ def snapshot():
     return counts
 
 
-def test_loading_twice_changes_nothing(demo):
+def test_loading_twice_changes_nothing(demo_fresh):
     load_demo()  # the whole demo: cases, meetings, ledgers and volunteers too
     before = snapshot()
     from youlin.places.models import PlacesRevision
@@ -30,7 +30,7 @@ def test_loading_twice_changes_nothing(demo):
     assert PlacesRevision.objects.get().number == revision  # no place row was rewritten
 
 
-def test_seed_facts(demo):
+def test_seed_facts(demo_fresh):
     spk = Community.objects.get(name="手帕口南街社区")
     assert spk.subdistrict.name == "广外街道"
     assert Compound.objects.filter(community=spk, kind="estate").count() == 6
@@ -56,7 +56,7 @@ def test_seed_facts(demo):
         assert len(grid.code) == 15 and grid.code.startswith(grid.community.code)
 
 
-def test_every_documented_account_exists_with_its_role(demo, django_user_model):
+def test_every_documented_account_exists_with_its_role(demo_fresh, django_user_model):
     for account in ACCOUNTS:
         user = django_user_model.objects.get(username=account.username)
         assert user.is_demo

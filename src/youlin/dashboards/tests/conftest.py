@@ -1,1 +1,0 @@
-from youlin.cases.tests.conftest import clock, users  # noqa: F401  (shared fixtures)

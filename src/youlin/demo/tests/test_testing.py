@@ -1,0 +1,60 @@
+"""The shared demo database of the test suite: the order it relies on, and the guard when that order is broken."""
+
+from __future__ import annotations
+
+import pytest
+
+from youlin.demo import testing as shared_demo
+
+
+class FakeItem:
+    def __init__(self, name, *fixtures, marker_kwargs=None):
+        self.name = name
+        self.fixturenames = list(fixtures)
+        self.marker = None if marker_kwargs is None else pytest.mark.django_db(**marker_kwargs).mark
+
+    def get_closest_marker(self, name):
+        return self.marker if name == "django_db" else None
+
+
+def test_empty_database_tests_run_first_then_the_shared_demo_then_the_rest():
+    items = [
+        FakeItem("browser", "live_server", "demo", "db"),
+        FakeItem("no_db"),
+        FakeItem("with_demo", "demo", "db"),
+        FakeItem("transactional", "demo", marker_kwargs={"transaction": True}),
+        FakeItem("empty", marker_kwargs={}),
+        FakeItem("loader", "demo_fresh", "db"),
+        FakeItem("with_cases", "demo_cases", "demo", "db"),
+    ]
+    shared_demo.order(items)
+    assert [i.name for i in items] == [
+        "empty",
+        "loader",
+        "with_demo",
+        "with_cases",
+        "browser",
+        "no_db",
+        "transactional",
+    ]
+
+
+def test_an_empty_database_test_after_the_shared_demo_stops_with_a_reason(monkeypatch):
+    monkeypatch.setattr(shared_demo.state, "committed", True)
+    shared_demo.check_order(FakeItem("with_demo", "demo", "db"))  # fine
+    shared_demo.check_order(FakeItem("transactional", marker_kwargs={"transaction": True}))  # fine: flushes anyway
+    with pytest.raises(pytest.fail.Exception, match="expects an empty database"):
+        shared_demo.check_order(FakeItem("empty", marker_kwargs={}))
+
+
+def test_a_transactional_test_takes_the_shared_demo_with_it(monkeypatch):
+    monkeypatch.setattr(shared_demo.state, "committed", True)
+    shared_demo.forget_after(FakeItem("with_demo", "demo", "db"))
+    assert shared_demo.state.committed
+    shared_demo.forget_after(FakeItem("transactional", marker_kwargs={"transaction": True}))
+    assert not shared_demo.state.committed
+
+
+def test_a_demo_test_runs_on_the_committed_demo(demo, django_user_model):
+    assert shared_demo.state.committed
+    assert django_user_model.objects.filter(username="spk_staff", is_demo=True).exists()

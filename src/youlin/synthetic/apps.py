@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SyntheticConfig(AppConfig):
+    """Only the ``generate`` command; no models."""
+
+    name = "youlin.synthetic"
