@@ -10,6 +10,7 @@ from youlin.cases.models import (
     CasePhoto,
     CaseSupport,
     CategoryTimeLimit,
+    FollowUpVisit,
     RoutingRule,
 )
 
@@ -25,7 +26,7 @@ def register_rules() -> None:
             owner="reporter",
         ),
     )
-    for model in (CaseEvent, CaseAssignment, CaseExtension, CaseSupport, CasePhoto, CaseFollower):
+    for model in (CaseEvent, CaseAssignment, CaseExtension, CaseSupport, CasePhoto, CaseFollower, FollowUpVisit):
         register(
             model,
             Rule(

@@ -19,6 +19,7 @@ WITHOUT_RULE = {
     "notifications.Notification": "the recipient's own",
     "cases.Category": "public reference data",
     "cases.CaseNumberCounter": "bookkeeping of case numbers",
+    "cases.WorkdayOverride": "the district's working-day calendar: public facts, edited by superusers only",
     "api.ApiToken": "the owner's own",
     "open311.ApiKey": "superusers only",
     "open311.Submission": "reached through its case",
