@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "youlin.photos",
     "youlin.notifications",
     "youlin.cases",
+    "youlin.intake",
     "youlin.deliberation",
     "youlin.projects",
     "youlin.ledgers",
@@ -178,6 +179,10 @@ YOULIN_MAP_TILE_URL = os.environ.get("YOULIN_MAP_TILE_URL", "")
 # Ledger imports with more rows than this run in the background worker, with a progress bar.
 YOULIN_LEDGER_IMPORT_SYNC_ROWS = int(os.environ.get("YOULIN_LEDGER_IMPORT_SYNC_ROWS", "300"))
 YOULIN_MAP_TILE_GCJ02 = env_bool("YOULIN_MAP_TILE_GCJ02", False)
+# Smart intake: the classifier file (`make` builds it; `youlin intake train` replaces it) and the confidence
+# below which an imported 12345 work order goes to the community's triage queue instead of being dispatched.
+YOULIN_INTAKE_MODEL = Path(os.environ.get("YOULIN_INTAKE_MODEL", VAR_DIR / "intake" / "model.npz"))
+YOULIN_INTAKE_MIN_CONFIDENCE = float(os.environ.get("YOULIN_INTAKE_MIN_CONFIDENCE", "0.5"))
 
 LOGGING = {
     "version": 1,

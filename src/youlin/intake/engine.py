@@ -81,9 +81,7 @@ class Engine:
                 if len(term) > 1:
                     carriers.setdefault(term, set()).add(i)
         self._term_entries = {t: sorted(s) for t, s in carriers.items()}
-        self._term_weight = {
-            t: _LENGTH_FACTOR.get(len(t), 1.0) / len(s) ** 0.5 for t, s in carriers.items()
-        }
+        self._term_weight = {t: _LENGTH_FACTOR.get(len(t), 1.0) / len(s) ** 0.5 for t, s in carriers.items()}
         self._by_first: dict[str, list[str]] = {}
         for t in sorted(carriers, key=len, reverse=True):
             self._by_first.setdefault(t[0], []).append(t)
@@ -104,7 +102,9 @@ class Engine:
         spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
         kept: list[tuple[int, int, str]] = []
         for start, end, term in spans:
-            if any(k_start <= start and end <= k_end and (k_end - k_start) > (end - start) for k_start, k_end, _ in kept):
+            if any(
+                k_start <= start and end <= k_end and (k_end - k_start) > (end - start) for k_start, k_end, _ in kept
+            ):
                 continue
             kept.append((start, end, term))
         return list(dict.fromkeys(term for _s, _e, term in kept))

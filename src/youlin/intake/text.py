@@ -21,12 +21,13 @@ CHAR_NGRAMS = (1, 2, 3)
 _SPLIT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # Words that carry no meaning for the category (segmenter output).
-STOPWORDS = frozenset(
+_STOPWORDS = (
     "的 了 是 在 我 我们 你 他 她 它 他们 也 都 就 还 又 很 太 好 啊 吧 呢 吗 呀 哦 嘛 和 与 及 或 有 没 不 这 那 这个 那个 "
     "一个 一下 一些 一直 已经 现在 什么 怎么 谁 给 让 把 被 对 从 到 向 往 上 下 里 中 能 会 要 想 说 看 去 来 过 着 得 地 "
     "等 个 些 每 各 其 该 此 并 但 而 且 如果 因为 所以 希望 反映 来电 市民 来电人 诉求人 称 表示 要求 麻烦 谢谢 请 "
-    "尽快 相关 部门 处理 解决 问题 情况 目前 已 多次 一次 几天 好几天".split()
+    "尽快 相关 部门 处理 解决 问题 情况 目前 已 多次 一次 几天 好几天"
 )
+STOPWORDS = frozenset(_STOPWORDS.split(" "))
 
 
 @lru_cache(maxsize=1)
