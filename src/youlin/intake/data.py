@@ -75,7 +75,7 @@ def training_examples() -> list[Example]:
     return read_examples(TRAIN_DIR)
 
 
-def test_examples() -> list[Example]:
+def held_out_examples() -> list[Example]:
     return read_examples(TEST_DIR)
 
 

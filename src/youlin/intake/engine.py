@@ -18,6 +18,8 @@ MATTER = "matter"
 COMPONENT = "component"
 # Weight of the term table against the classifier (cross-validated on the training slice, docs/intake.md).
 ALPHA = 0.2
+# Below this a "suggestion" is noise (the classifier's spread over ~200 labels): it is not shown.
+MIN_SCORE = 0.02
 # A term shared by many categories says little: its weight is divided by how many categories carry it.
 _LENGTH_FACTOR = {2: 0.7, 3: 0.85}
 
@@ -154,7 +156,7 @@ class Engine:
         out = []
         for i in order:
             score = float(combined[i])
-            if score <= 0:
+            if score < MIN_SCORE:
                 break
             entry = self.entries[int(i)]
             reason = reasons.get(int(i), [])[:3]

@@ -83,7 +83,7 @@ def intake_build(*, path: Path) -> TrainReport:
     started = time.monotonic()
     entries = shipped_entries()
     examples = shipped.training_examples()
-    heldout = shipped.test_examples()
+    heldout = shipped.held_out_examples()
     model = train(examples, training_dictionary(entries))
     model.meta["trained_at"] = timezone.now().isoformat(timespec="seconds")
     model.meta["corrections"] = 0
@@ -134,7 +134,7 @@ def intake_train(*, actor=None, path: Path | None = None, force: bool = False) -
     entries = selectors.entries_from(selectors._category_rows())
     trained, held_back = _corrections()
     examples = [*shipped.training_examples(), *trained]
-    heldout = [*shipped.test_examples(), *held_back]
+    heldout = [*shipped.held_out_examples(), *held_back]
     model = train(examples, training_dictionary(entries))
     model.meta["trained_at"] = timezone.now().isoformat(timespec="seconds")
     model.meta["corrections"] = len(trained)

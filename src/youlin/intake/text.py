@@ -20,6 +20,7 @@ CHAR_NGRAMS = (1, 2, 3)
 # Everything that is not a letter, a digit or a CJK character splits the text into runs.
 _SPLIT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 # Words that carry no meaning for the category (segmenter output).
 _STOPWORDS = (
     "的 了 是 在 我 我们 你 他 她 它 他们 也 都 就 还 又 很 太 好 啊 吧 呢 吗 呀 哦 嘛 和 与 及 或 有 没 不 这 那 这个 那个 "
@@ -91,9 +92,10 @@ def segmenter(words: Iterable[str]) -> Segmenter:
 
 
 def features(normalised: str, seg: Segmenter) -> list[str]:
-    """Word features (``w:``) from the segmenter and character n-grams (``c:``) within each run of text."""
+    """Word features (``w:``) from the segmenter and character n-grams (``c:``) within each run of Chinese
+    characters (Latin letters and digits count as whole words only: their letters mean nothing alone)."""
     out = [f"w:{w}" for w in seg.cut(normalised) if w not in STOPWORDS]
-    for run in _SPLIT.split(normalised):
+    for run in _CJK_RUN.findall(normalised):
         n_run = len(run)
         for n in CHAR_NGRAMS:
             for i in range(n_run - n + 1):

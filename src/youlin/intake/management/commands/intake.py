@@ -108,7 +108,7 @@ class Command(BaseCommand):
 
     def handle_eval(self, *, model: Path | None, confusions: int, **_):
         from youlin.intake.catalogue import shipped_entries
-        from youlin.intake.data import test_examples
+        from youlin.intake.data import held_out_examples
         from youlin.intake.engine import Engine
         from youlin.intake.evaluation import evaluate, report
         from youlin.intake.model import Model
@@ -119,7 +119,7 @@ class Command(BaseCommand):
             loaded = Model.load(path)
         except FileNotFoundError:
             raise CommandError(f"no model at {path}: run `make` or `youlin intake build` first") from None
-        examples = test_examples()
+        examples = held_out_examples()
         result = evaluate(Engine(shipped_entries(), loaded), examples)
         title = f"intake: {len(examples)} texts of the shipped test slice, model {path} ({loaded.meta.get('data')})"
         self.stdout.write(report(result, title=title, confusions=confusions))
