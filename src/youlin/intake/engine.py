@@ -18,7 +18,8 @@ MATTER = "matter"
 COMPONENT = "component"
 # Weight of the term table against the classifier (cross-validated on the training slice, docs/intake.md).
 ALPHA = 0.2
-# Below this a "suggestion" is noise (the classifier's spread over ~200 labels): it is not shown.
+# When even the best category scores below this, the text says nothing (the classifier's spread over ~200
+# labels): no suggestion is made.
 MIN_SCORE = 0.02
 # A term shared by many categories says little: its weight is divided by how many categories carry it.
 _LENGTH_FACTOR = {2: 0.7, 3: 0.85}
@@ -153,10 +154,12 @@ class Engine:
         combined, reasons, vector = found
         top = max(1, min(int(top), len(self.entries)))
         order = np.argsort(-combined, kind="stable")[:top]
+        if float(combined[order[0]]) < MIN_SCORE:
+            return []
         out = []
         for i in order:
             score = float(combined[i])
-            if score < MIN_SCORE:
+            if score <= 0:
                 break
             entry = self.entries[int(i)]
             reason = reasons.get(int(i), [])[:3]
