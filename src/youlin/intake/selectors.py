@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,9 +41,10 @@ def min_confidence() -> float:
 
 
 def forget_engine(**_kwargs) -> None:
-    """Drop the cached engine (a category changed); the next suggestion rebuilds it."""
+    """Drop the cached engine and parties (a category changed); the next suggestion rebuilds them."""
     with _lock:
         _state.clear()
+        _party_cache.clear()
 
 
 def _category_rows() -> list[tuple]:
@@ -205,10 +207,37 @@ def _party(category, location) -> Party:
     )
 
 
+PARTY_CACHE_SECONDS = 60.0
+_PARTY_CACHE_SIZE = 1024
+_party_cache: OrderedDict = OrderedDict()
+
+
+def _cached_party(key):
+    hit = _party_cache.get(key)
+    if hit is None or hit[0] < time.monotonic():
+        return None
+    _party_cache.move_to_end(key)
+    return hit[1], hit[2]
+
+
+def _remember_party(key, party: Party, place: str) -> None:
+    _party_cache[key] = (time.monotonic() + PARTY_CACHE_SECONDS, party, place)
+    while len(_party_cache) > _PARTY_CACHE_SIZE:
+        _party_cache.popitem(last=False)
+
+
 def suggest(
-    text: str, *, lon: float | None = None, lat: float | None = None, top: int = 3, crs: str = "wgs84"
+    text: str,
+    *,
+    lon: float | None = None,
+    lat: float | None = None,
+    top: int = 3,
+    crs: str = "wgs84",
+    parties: str = "first",
 ) -> SuggestionResult:
-    """The top categories for a complaint's text; with a point, the party each would be routed to.
+    """The top categories for a complaint's text; with a point, the party the first suggestion (``parties=
+    "all"``: each) would be routed to. Routing a point costs a dozen queries, so parties are kept a minute
+    per point and category: a form asking again while the description is typed pays once.
 
     Never raises on the text: empty, punctuation only, very long, mixed English, traditional characters and
     emoji give suggestions or none. A point outside every community gives suggestions without parties.
@@ -221,16 +250,27 @@ def suggest(
     from youlin.places.geo import GeometryError
     from youlin.places.selectors import locate
 
-    try:
-        location = locate(lon, lat, crs=crs)
-    except GeometryError as exc:
-        return SuggestionResult([Suggested(s) for s in found], place_error=str(exc.message))
-    categories = Category.objects.in_bulk([s.category_id for s in found if s.category_id])
-    out = []
-    for s in found:
-        category = categories.get(s.category_id)
-        out.append(Suggested(s, _party(category, location) if category is not None else None))
-    return SuggestionResult(out, place=location.label)
+    wanted = found if parties == "all" else found[:1]
+    routed: dict[int, Party] = {}
+    place = ""
+    location = None
+    for s in wanted:
+        if s.category_id is None:
+            continue
+        key = (round(float(lon), 7), round(float(lat), 7), crs, s.category_id)
+        hit = _cached_party(key)
+        if hit is None:
+            if location is None:
+                try:
+                    location = locate(lon, lat, crs=crs)
+                except GeometryError as exc:
+                    return SuggestionResult([Suggested(x) for x in found], place_error=str(exc.message))
+            # Routing reads the category's id, code and major class only: no need to fetch the row.
+            category = Category(pk=s.category_id, kind=s.kind, code=s.code, major_code=s.code[:2], name=s.name)
+            hit = (_party(category, location), location.label)
+            _remember_party(key, *hit)
+        routed[s.category_id], place = hit
+    return SuggestionResult([Suggested(s, routed.get(s.category_id)) for s in found], place=place)
 
 
 def suggest_many(texts: Sequence[str], *, top: int = 3) -> list[list[Suggestion]]:

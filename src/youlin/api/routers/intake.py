@@ -18,6 +18,9 @@ class IntakeSuggestIn(Schema):
     lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
     crs: str = Field("wgs84", pattern=r"^(wgs84|gcj02)$", description="gcj02: coordinates from a phone map in China")
     top: int = Field(3, ge=1, le=MAX_TOP)
+    parties: str = Field(
+        "first", pattern=r"^(first|all)$", description="with a point: route the first suggestion, or all of them"
+    )
 
 
 class IntakeOrganisationOut(Schema):
@@ -55,5 +58,7 @@ class IntakeSuggestOut(Schema):
 @router.post("/intake/suggest", response={200: IntakeSuggestOut, **ERRORS}, auth=auth.optional)
 def intake_suggest(request, payload: IntakeSuggestIn):
     """Suggested categories for a text, best first (none for empty or meaningless text). With ``lon`` and
-    ``lat`` each suggestion names the party the routing rules would choose there."""
-    return suggest(payload.text, lon=payload.lon, lat=payload.lat, top=payload.top, crs=payload.crs).as_dict()
+    ``lat`` the first suggestion (``parties: "all"``: each) names the party the routing rules would choose."""
+    return suggest(
+        payload.text, lon=payload.lon, lat=payload.lat, top=payload.top, crs=payload.crs, parties=payload.parties
+    ).as_dict()

@@ -44,13 +44,23 @@ def test_a_new_local_category_is_suggested_by_its_name():
 
 def test_with_a_location_each_suggestion_names_the_party(demo):
     lon, lat = f.jia_point()
-    result = suggest("楼道里堆满了纸箱和旧家具", lon=lon, lat=lat)
+    result = suggest("楼道里堆满了纸箱和旧家具", lon=lon, lat=lat, parties="all")
     assert result.place.startswith("手帕口南街社区")
     assert result.party is not None
     assert result.party.names == "天岳恒物业"
     assert result.party.duty == "property_manager"
     assert all(s.party is not None for s in result.suggestions)
     assert result.as_dict()["party"]["organisations"][0]["name"] == "天岳恒物业"
+
+
+def test_by_default_only_the_first_suggestion_is_routed_and_parties_are_kept(demo, django_assert_max_num_queries):
+    lon, lat = f.jia_point()
+    first = suggest("楼道里堆满了纸箱和旧家具", lon=lon, lat=lat)
+    assert first.suggestions[0].party is not None
+    assert all(s.party is None for s in first.suggestions[1:])
+    with django_assert_max_num_queries(1):  # the party comes from the cache: at most the category recheck
+        again = suggest("楼道里堆满了纸箱和旧家具", lon=lon, lat=lat)
+    assert again.party == first.party
 
 
 def test_a_point_outside_every_community_gives_suggestions_without_party(demo):

@@ -88,3 +88,12 @@ def test_inactive_category_of_a_correction_is_still_kept(users, clock):
     old = Category.objects.get(kind="matter", code="06080")
     correction = correction_record(actor=None, case=case, old_category=old, new_category=f.category("06036"))
     assert correction.actor is None
+
+
+def test_staff_read_the_corrections_of_their_community_in_the_admin(users, clock, client):
+    case = f.register(users.spk_grid)
+    correction_record(actor=users.spk_staff, case=case, old_category=case.category, new_category=f.category("06036"))
+    client.force_login(users.district)
+    response = client.get("/admin/intake/categorycorrection/")
+    assert response.status_code == 200
+    assert case.number in response.content.decode()
