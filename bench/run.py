@@ -68,8 +68,11 @@ TARGETS = {
     "dashboard": ("≤", 1.5),
     "case_list": ("≤", 2.0),
     "import": ("≥", 0.2),
+    "intake_suggest": ("≤", 20.0),
 }
 LOCATE_MIN_POINTS_PER_S = 100_000
+INTAKE_P99_MS = 20.0  # issue 12: suggestion latency p99 through the API
+INTAKE_PER_TEXT_MS = 5.0  # issue 12: the classifier alone, per text, one core
 
 
 def log(message: str) -> None:
@@ -96,6 +99,8 @@ def entry(name: str, size: dict, project: dict, floor: dict, ratio: float, extra
     ok = ratio >= target if op == "≥" else ratio <= target
     if name == "locate":
         ok = ok and project["points_per_s"]["median"] >= LOCATE_MIN_POINTS_PER_S
+    if name == "intake_suggest":
+        ok = ok and project["p99_ms"]["median"] < INTAKE_P99_MS and project["per_text_ms"] < INTAKE_PER_TEXT_MS
     return {
         "name": name,
         "size": size,
@@ -816,6 +821,96 @@ def bench_import(size: Size) -> dict:
     )
 
 
+# ---------------------------------------------------------------- intake suggestion
+
+
+def bench_intake_suggest(size: Size) -> dict:
+    """POST /api/v1/intake/suggest through Django's test client (the full API stack in one process: auth, rate
+    gate, validation, classifier, locate and routing for a point), against the classifier alone per text."""
+    from django.test import Client, override_settings
+
+    from youlin.intake.data import held_out_examples
+    from youlin.intake.selectors import engine, model_path
+    from youlin.places.geo import shape_from_geojson
+    from youlin.places.models import Community
+
+    rng = random.Random(size.seed + 200)
+    texts = [e.text for e in held_out_examples()]
+    boxes = [
+        shape_from_geojson(g).bounds
+        for g in Community.objects.exclude(geometry=None).values_list("geometry", flat=True)[:50]
+    ]
+    built = engine()
+    has_model = built.model is not None
+    for text in texts[:20]:  # warm the engine and the place index
+        built.suggest(text)
+
+    def per_text_ms() -> float:
+        t0 = time.perf_counter()
+        for text in texts:
+            built.suggest(text)
+        return (time.perf_counter() - t0) / len(texts) * 1000
+
+    if size.name == "tiny":
+        texts = texts[:100]
+    engine_runs = [per_text_ms() for _ in range(size.repeats)]
+    client = Client()
+    requests = {"tiny": 60, "small": 440}.get(size.name, 880)
+
+    def run(with_point: bool, per_point: int = 1) -> dict:
+        """``per_point``: requests at the same point, as a form asks again while the description is typed."""
+        latencies = []
+        errors = 0
+        point: dict = {}
+        for i in range(requests):
+            body = {"text": texts[i % len(texts)]}
+            if with_point and boxes:
+                if i % per_point == 0:
+                    b = boxes[rng.randrange(len(boxes))]
+                    point = {"lon": rng.uniform(b[0], b[2]), "lat": rng.uniform(b[1], b[3])}
+                body.update(point)
+            t0 = time.perf_counter()
+            response = client.post("/api/v1/intake/suggest", body, content_type="application/json")
+            latencies.append(time.perf_counter() - t0)
+            errors += response.status_code != 200
+        latencies.sort()
+        return {
+            "p50_ms": latencies[len(latencies) // 2] * 1000,
+            "p99_ms": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000,
+            "errors": errors,
+        }
+
+    with override_settings(YOULIN_API_ANON_POST_RATE="off", YOULIN_API_POST_RATE="off"):
+        run(True)  # warm-up
+        text_only = [run(False) for _ in range(size.repeats)]
+        typing = [run(True, per_point=5) for _ in range(size.repeats)]
+        cold = [run(True) for _ in range(size.repeats)]
+    if any(r["errors"] for r in text_only + typing + cold):
+        raise RuntimeError("intake_suggest: some requests did not answer 200")
+    project = {
+        "p50_ms": median_spread([r["p50_ms"] for r in text_only]),
+        "p99_ms": median_spread([r["p99_ms"] for r in text_only]),
+        "p99_ms_typing_at_a_point": median_spread([r["p99_ms"] for r in typing]),
+        "p99_ms_new_point_each": median_spread([r["p99_ms"] for r in cold]),
+        "per_text_ms": round(statistics.median(engine_runs), 3),
+        "model": str(model_path()) if has_model else "missing: term table only",
+    }
+    floor = {"per_text_ms": median_spread(engine_runs)}
+    return entry(
+        "intake_suggest",
+        {"requests_per_run": requests, "texts": len(texts)},
+        project,
+        floor,
+        project["p50_ms"]["median"] / statistics.median(engine_runs),
+        {
+            "project_path": "POST /api/v1/intake/suggest (test client, one process; also with a point: five requests "
+            "per point as while typing, and a new point each request, where locate and routing dominate)",
+            "floor_path": "intake engine.suggest alone, per text",
+            "absolute_target": f"p99 < {INTAKE_P99_MS:g} ms (text); classifier < {INTAKE_PER_TEXT_MS:g} ms per text",
+        },
+    )
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -888,6 +983,7 @@ HEADLINE = {
     "locate": ("points_per_s", "points_per_s"),
     "dashboard": ("seconds", "seconds"),
     "import": ("rows_per_s", "rows_per_s"),
+    "intake_suggest": ("p99_ms", "per_text_ms"),
 }
 
 
@@ -917,6 +1013,13 @@ def write_markdown(path: Path, results: list[dict], info: dict) -> None:
         if r["name"] == "case_list":
             project = "; ".join(f"{k}: {_fmt(v)} s" for k, v in r["project"].items())
             floor = "; ".join(f"{k}: {_fmt(v)} s" for k, v in r["floor"].items())
+        elif r["name"] == "intake_suggest":
+            project = (
+                f"p99 {_fmt(r['project']['p99_ms'])} ms; with a point: typing "
+                f"{_fmt(r['project']['p99_ms_typing_at_a_point'])} ms, new point each "
+                f"{_fmt(r['project']['p99_ms_new_point_each'])} ms"
+            )
+            floor = f"{_fmt(r['floor']['per_text_ms'])} ms per text"
         elif r["name"] == "locate":
             project = f"{_fmt(r['project']['points_per_s'])} points/s"
             floor = f"{_fmt(r['floor']['points_per_s'])} points/s"
@@ -942,7 +1045,7 @@ def write_markdown(path: Path, results: list[dict], info: dict) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-BENCHMARKS = ["locate", "dashboard", "case_list", "import", "intake"]
+BENCHMARKS = ["locate", "dashboard", "case_list", "import", "intake", "intake_suggest"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "youlin.photos",
     "youlin.notifications",
     "youlin.cases",
+    "youlin.intake",
     "youlin.deliberation",
     "youlin.projects",
     "youlin.ledgers",
@@ -228,6 +229,10 @@ YOULIN_LEDGER_IMPORT_MAX_BYTES = int(os.environ.get("YOULIN_LEDGER_IMPORT_MAX_BY
 YOULIN_HOTLINE_IMPORT_MAX_ROWS = int(os.environ.get("YOULIN_HOTLINE_IMPORT_MAX_ROWS", "1000000"))
 YOULIN_HOTLINE_IMPORT_MAX_BYTES = int(os.environ.get("YOULIN_HOTLINE_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
 YOULIN_MAP_TILE_GCJ02 = env_bool("YOULIN_MAP_TILE_GCJ02", False)
+# Smart intake: the classifier file (`make` builds it; `youlin intake train` replaces it) and the confidence
+# below which an imported 12345 work order goes to the community's triage queue instead of being dispatched.
+YOULIN_INTAKE_MODEL = Path(os.environ.get("YOULIN_INTAKE_MODEL", VAR_DIR / "intake" / "model.npz"))
+YOULIN_INTAKE_MIN_CONFIDENCE = float(os.environ.get("YOULIN_INTAKE_MIN_CONFIDENCE", "0.5"))
 
 LOGGING = {
     "version": 1,

@@ -21,6 +21,7 @@ urlpatterns = [
     path("org/<int:pk>/", parties_views.organisation_detail, name="organisation-detail"),
     path("cases/", include("youlin.cases.urls")),
     path("report/", cases_views.report, name="report"),
+    path("intake/", include("youlin.intake.urls")),
     path("p/<slug:slug>/", dashboards_views.community_public, name="community-public"),
     path("bulletin/<int:pk>/", dashboards_views.bulletin_public, name="bulletin-public"),
     path("t/<str:token>/", cases_views.track, name="track"),

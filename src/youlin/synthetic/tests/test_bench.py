@@ -26,11 +26,12 @@ def test_the_tiny_benchmark_runs_and_writes_valid_results(tmp_path):
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     results = json.loads((tmp_path / "results" / "latest.json").read_text())
-    assert [r["name"] for r in results] == ["locate", "dashboard", "case_list", "import", "intake"]
+    assert [r["name"] for r in results] == ["locate", "dashboard", "case_list", "import", "intake", "intake_suggest"]
     for r in results:
         assert {"name", "size", "project", "floor", "ratio", "target", "ok"} <= r.keys()
         assert r["ratio"] > 0 and isinstance(r["ok"], bool)
     assert "| intake |" in (tmp_path / "RESULTS.md").read_text()
+    assert "| intake_suggest |" in (tmp_path / "RESULTS.md").read_text()
 
 
 def _env_without_database():

@@ -1,0 +1,139 @@
+"""The engine over the shipped categories: synonyms, the seed's complaint, cold start, bad input, accuracy."""
+
+import time
+
+import pytest
+
+from youlin.intake.catalogue import entry_terms, shipped_entries, training_dictionary
+from youlin.intake.data import held_out_examples, shipped_terms, training_examples
+from youlin.intake.engine import Engine, Entry
+from youlin.intake.evaluation import evaluate, report
+
+SEED = "一下雨楼下就积水，地砖都松了"
+
+
+def codes(engine, text, top=3):
+    return [s.code for s in engine.suggest(text, top=top)]
+
+
+def test_the_seeds_complaint_suggests_loose_paving(shipped_engine):
+    assert "06081" in codes(shipped_engine, SEED)
+
+
+@pytest.mark.parametrize(
+    ("words", "code"),
+    [
+        ("积水", "01004"),
+        ("下水道堵了", "01002"),
+        ("飞线充电", "10080"),
+        ("楼道里堆东西", "06080"),
+        ("路灯不亮", "01037"),
+        ("井盖没了", "01023"),
+        ("树枝挡路", "04002"),
+        ("狗屎", "06012"),
+    ],
+)
+def test_everyday_words_find_their_category(shipped_engine, words, code):
+    assert code in codes(shipped_engine, words)
+
+
+def test_a_suggestion_says_which_words_matched(shipped_engine):
+    first = shipped_engine.suggest("楼上有人飞线充电，电线从窗户吊下来", top=1)[0]
+    assert first.code == "10080"
+    assert "飞线充电" in first.reason
+    assert 0 < first.score <= 1
+
+
+def test_synonyms_of_the_term_table_work_without_the_model():
+    entries = shipped_entries()
+    terms_only = Engine(entries, None, training_dictionary(entries))
+    assert codes(terms_only, "楼道里堆了好多纸箱")[0] == "06080"
+    assert "10080" in codes(terms_only, "有人飞线充电")
+    assert codes(terms_only, "hello") == []
+
+
+def test_a_category_without_training_data_is_found_by_its_name_and_synonyms(model):
+    table = shipped_terms()
+    new = Entry(
+        kind="matter",
+        code="10099",
+        name="共享充电宝机柜异常",
+        major_code="10",
+        pk=999,
+        is_local=True,
+        terms=entry_terms("matter", "10099", "共享充电宝机柜异常", table, ["充电宝"]),
+    )
+    engine = Engine([*shipped_entries(), new], model)
+    assert "10099" not in model.labels[0]
+    found = engine.suggest("商场门口的共享充电宝机柜坏了，借不出来", top=3)
+    assert "10099" in [s.code for s in found]
+    assert next(s for s in found if s.code == "10099").category_id == 999
+
+
+def test_a_component_is_not_suggested_beside_its_matter(shipped_engine):
+    kinds = {(s.kind, s.code) for s in shipped_engine.suggest("路灯不亮了", top=10)}
+    assert ("matter", "01037") in kinds
+    assert ("component", "01037") not in kinds
+
+
+def test_a_label_no_longer_in_use_is_not_suggested(model):
+    entries = [e for e in shipped_entries() if e.code != "06081"]
+    engine = Engine(entries, model)
+    assert "06081" not in codes(engine, SEED, top=10)
+    assert codes(engine, SEED)  # the rest still answer
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "！！？？。。……", "😭😭😭", None, 12345, "？" * 10000, "hello world, how are you"],
+)
+def test_nothing_to_classify_gives_no_suggestion(shipped_engine, text):
+    assert shipped_engine.suggest(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("井蓋沒了，很危險", "01023"),  # traditional characters
+        ("路灯💡不亮😭", "01037"),  # emoji
+        ("street light 坏了，路灯 broken", "01037"),  # mixed English
+        ("楼道里堆满了杂物。" + "天天如此。" * 2000, "06080"),  # 10,000+ characters
+    ],
+)
+def test_odd_but_meaningful_text_still_gets_suggestions(shipped_engine, text, code):
+    assert code in codes(shipped_engine, text)
+
+
+def test_accuracy_on_the_test_slice_meets_the_targets(shipped_engine):
+    result = evaluate(shipped_engine, held_out_examples())
+    print(report(result, title="test slice"))
+    assert result.overall.n >= 400
+    assert result.top1 >= 0.80
+    assert result.top3 >= 0.95
+
+
+def test_the_test_slice_is_never_trained_on():
+    trained = {e.text for e in training_examples()}
+    assert len(training_examples()) >= 3000
+    assert not trained & {e.text for e in held_out_examples()}
+
+
+def test_the_data_covers_every_major_class_and_every_local_extension():
+    from youlin.cases.categories import LOCAL_EXTENSIONS
+
+    labelled = {e.code for e in training_examples()}
+    assert {c[:2] for c in labelled} >= {f"{n:02d}" for n in range(1, 11)}
+    assert {code for code, *_ in LOCAL_EXTENSIONS} <= labelled
+    assert {e.voice for e in training_examples()} == {"resident", "grid", "hotline", "captain"}
+
+
+def test_the_model_is_small_and_fast(built_model, shipped_engine):
+    path, _report = built_model
+    assert path.stat().st_size < 20 * 1024 * 1024
+    texts = [e.text for e in held_out_examples()[:200]]
+    shipped_engine.suggest(texts[0])
+    started = time.perf_counter()
+    for text in texts:
+        shipped_engine.suggest(text)
+    per_text = (time.perf_counter() - started) / len(texts)
+    assert per_text < 0.02  # 5 ms on a quiet core; generous here for a shared test machine

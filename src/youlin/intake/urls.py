@@ -1,0 +1,9 @@
+from django.urls import path
+
+from youlin.intake import views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("suggest/", views.suggest_partial, name="suggest"),
+]
