@@ -6,4 +6,5 @@ app_name = "intake"
 
 urlpatterns = [
     path("suggest/", views.suggest_partial, name="suggest"),
+    path("terms.json", views.search_terms, name="terms"),
 ]

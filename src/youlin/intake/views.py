@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import math
 
+from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods
 
-from youlin.intake.selectors import suggest
+from youlin.intake.selectors import category_search_text, suggest
 
 MAX_TEXT = 20000
 
@@ -41,3 +43,11 @@ def suggest_partial(request):
         "intake/partials/suggestions.html",
         {"result": result, "typed": bool(text.strip()), "target": data.get("target") or "id_category"},
     )
+
+
+@require_GET
+@cache_control(max_age=300, public=True)
+def search_terms(request):
+    """Per active category id, the words a picker's search box matches (synonyms, everyday words, pinyin and
+    initials): the category list of an intake form fetches it once (it is public reference data)."""
+    return JsonResponse({str(pk): text for pk, text in category_search_text().items()})

@@ -20,6 +20,17 @@
   if (!search) { return; }
   var select = document.getElementById(search.dataset.intakeSearch);
   if (!select) { return; }
+  // The words each option is found by come from the intake app once (data-intake-terms: its URL).
+  if (search.dataset.intakeTerms && window.fetch) {
+    fetch(search.dataset.intakeTerms, { credentials: "same-origin" }).then(function (r) { return r.json(); })
+      .then(function (terms) {
+        Array.prototype.forEach.call(select.options, function (o) {
+          if (!o.dataset.search && terms[o.value]) { o.dataset.search = terms[o.value]; }
+        });
+        search.dataset.ready = "1";
+        if (search.value) { search.dispatchEvent(new Event("input")); }
+      });
+  }
   search.addEventListener("input", function () {
     var term = search.value.trim().toLowerCase();
     Array.prototype.forEach.call(select.options, function (o) {

@@ -1,4 +1,4 @@
-/* Intake page: location from the phone's GPS or a tap on the map, a searchable category list, duplicates. */
+/* Intake page: location from the phone's GPS or a tap on the map, and duplicates nearby. */
 (function () {
   "use strict";
   var form = document.getElementById("intake-form");
@@ -14,6 +14,9 @@
     status.textContent = label + " " + lat.value + ", " + lon.value;
     var category = document.getElementById("id_category");
     if (category.value && window.htmx) { htmx.trigger(category, "change"); }
+    // The suggested categories also name who would get the case here.
+    var description = document.getElementById("id_description");
+    if (description && description.value.trim() && window.htmx) { htmx.trigger(description, "input"); }
   }
   if (lon.value && lat.value) { place(L.latLng(+lat.value, +lon.value), "✓"); }
   map.on("click", function (e) { place(e.latlng, "✓"); });
@@ -24,9 +27,5 @@
       map.setView(ll, 18); place(ll, "📍");
     }, function (err) { status.textContent = err.message; }, { enableHighAccuracy: true, timeout: 10000 });
   });
-  var search = document.getElementById("category-search"), select = document.getElementById("id_category");
-  search.addEventListener("input", function () {
-    var term = search.value.trim();
-    Array.prototype.forEach.call(select.options, function (o) { o.hidden = term && o.text.indexOf(term) < 0; });
-  });
+  // The category list's search box is handled by intake-suggest.js (names, synonyms, pinyin and initials).
 })();

@@ -1,0 +1,47 @@
+"""Smart intake on a phone: a resident describes the problem in her own words, taps the suggested category,
+and the case goes to 36号院's parties."""
+
+import pytest
+
+from youlin.cases.models import Case
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_resident_taps_the_suggested_category(browser, live_server, demo):
+    from youlin.places.models import NamedPoint
+
+    lon, lat = NamedPoint.objects.get(name="甲楼门前电动自行车充电柜").geometry["coordinates"]
+    context = browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        geolocation={"latitude": lat, "longitude": lon, "accuracy": 5},
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    blocked = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(live_server.url + "/report/")
+    page.get_by_role("button", name="使用当前定位").click()
+    page.wait_for_selector("#id_lon[value]:not([value=''])", state="attached")
+    page.fill("#id_description", "一下雨楼下就积水，地砖都松了")
+    suggestion = page.locator("[data-testid=intake-suggestion]", has_text="小区地砖松动")
+    suggestion.wait_for()
+    assert "天岳恒物业" in page.inner_text("[data-testid=intake-suggestions]")  # who would get it, before submitting
+    suggestion.click()
+    chosen = page.eval_on_selector("#id_category", "s => s.options[s.selectedIndex].text")
+    assert "小区地砖松动" in chosen
+    # The searchable list also understands everyday words and pinyin initials.
+    page.fill("#category-search", "积水")
+    page.wait_for_selector("#category-search[data-ready='1']", state="attached")
+    visible = page.eval_on_selector_all("#id_category option:not([hidden])", "os => os.map(o => o.text)")
+    assert any("地砖松动" in text for text in visible)
+    page.fill("#id_reporter_phone", "13912345678")
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_selector("[data-testid=case-number]")
+    case = Case.objects.get(number=page.inner_text("[data-testid=case-number]"))
+    assert case.category.code == "06081" and case.compound.name == "手帕口南街36号院"
+    assert "天岳恒物业" in {a.organisation.name for a in case.assignments.all()}
+    assert blocked == []
+    context.close()
