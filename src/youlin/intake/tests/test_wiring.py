@@ -36,7 +36,10 @@ def test_the_triage_panel_offers_the_suggestions_one_click_away(client, users, c
     case.refresh_from_db()
     assert case.category.code == "10080" and case.triage == ""
     # Not in triage: no panel; a resident never sees it.
-    assert 'data-testid="triage-suggestions"' not in client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert (
+        'data-testid="triage-suggestions"'
+        not in client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    )
 
 
 def test_the_intake_forms_ask_for_suggestions_and_terms(client, demo):
