@@ -2,6 +2,7 @@
 and the case goes to 36号院's parties."""
 
 import pytest
+from playwright.sync_api import expect
 
 from youlin.cases.models import Case
 
@@ -28,8 +29,11 @@ def test_a_resident_taps_the_suggested_category(browser, live_server, demo):
     page.fill("#id_description", "一下雨楼下就积水，地砖都松了")
     suggestion = page.locator("[data-testid=intake-suggestion]", has_text="小区地砖松动")
     suggestion.wait_for()
+    # Typing and locating each ask for suggestions; tap once the last answer has arrived.
+    page.wait_for_selector("#id_description:not(.htmx-request)", state="attached")
     assert "天岳恒物业" in page.inner_text("[data-testid=intake-suggestions]")  # who would get it, before submitting
     suggestion.click()
+    expect(page.locator("#id_category")).to_have_value(suggestion.get_attribute("data-category-id"))
     chosen = page.eval_on_selector("#id_category", "s => s.options[s.selectedIndex].text")
     assert "小区地砖松动" in chosen
     # The searchable list also understands everyday words and pinyin initials.
