@@ -370,9 +370,15 @@ def load_gangyuan(niujie):
 
 
 @transaction.atomic
-def load_demo(*, with_cases: bool = True) -> None:
+def load_demo(*, with_cases: bool = True, with_history: bool = False, progress=None) -> None:
+    """The demo: places, parties and accounts; with ``with_cases`` the seed's stories; with ``with_history`` a
+    year of cases before them (``youlin loaddemo`` and ``youlin demo``; tests leave it out). Idempotent.
+    ``progress(message)`` is told what is being loaded."""
     from youlin.cases import services as cases
     from youlin.cases.models import Category, RoutingRule
+
+    say = progress or (lambda message: None)
+    say("places, parties and accounts of the three communities …")
 
     # A data migration loads these; a flushed database (transactional tests) needs them again.
     if not Category.objects.exists():
@@ -400,12 +406,19 @@ def load_demo(*, with_cases: bool = True) -> None:
             person=person, role=Role.SUBDISTRICT_OFFICER, subdistrict=subdistrict, organisation=office
         )
     _user("district", "区级管理员", superuser=True)
+    if with_history:
+        from youlin.demo.history import load_demo_history
+
+        # Before the seed's stories: the year ends this morning, and the stories happen now.
+        say("a year of history (a few hundred cases through the real services; about a minute) …")
+        load_demo_history(progress=say)
     if with_cases:
         from youlin.demo.cases import load_demo_cases
         from youlin.demo.deliberation import load_demo_deliberation
         from youlin.demo.ledgers import load_demo_ledgers
         from youlin.demo.volunteers import load_demo_volunteers
 
+        say("the seed's stories: 36号院, 阜外东's campaigns and ledgers, 钢院's gardens …")
         load_demo_cases()
         load_demo_deliberation()
         load_demo_ledgers()
