@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "youlin.access",
     "youlin.photos",
     "youlin.notifications",
+    "youlin.jobs",
     "youlin.cases",
     "youlin.deliberation",
     "youlin.projects",
@@ -225,6 +226,15 @@ YOULIN_LEDGER_IMPORT_MAX_BYTES = int(os.environ.get("YOULIN_LEDGER_IMPORT_MAX_BY
 YOULIN_HOTLINE_IMPORT_MAX_ROWS = int(os.environ.get("YOULIN_HOTLINE_IMPORT_MAX_ROWS", "1000000"))
 YOULIN_HOTLINE_IMPORT_MAX_BYTES = int(os.environ.get("YOULIN_HOTLINE_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
 YOULIN_MAP_TILE_GCJ02 = env_bool("YOULIN_MAP_TILE_GCJ02", False)
+# Long jobs (imports): a running job whose heartbeat is older than this lost its worker; the recovery sweep
+# queues it again, up to this many runs in all, then fails it with a message.
+YOULIN_JOB_STALE_SECONDS = int(os.environ.get("YOULIN_JOB_STALE_SECONDS", "900"))
+YOULIN_JOB_MAX_ATTEMPTS = int(os.environ.get("YOULIN_JOB_MAX_ATTEMPTS", "3"))
+# 12345 work-order imports with more rows than this run in the worker, with a progress bar.
+YOULIN_HOTLINE_IMPORT_SYNC_ROWS = int(os.environ.get("YOULIN_HOTLINE_IMPORT_SYNC_ROWS", "300"))
+# A work order whose category the classifier is less sure of than this waits for staff (待分拣) instead of
+# being dispatched.
+YOULIN_HOTLINE_CLASSIFY_THRESHOLD = float(os.environ.get("YOULIN_HOTLINE_CLASSIFY_THRESHOLD", "0.6"))
 
 LOGGING = {
     "version": 1,

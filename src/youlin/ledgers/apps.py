@@ -8,6 +8,7 @@ class LedgersConfig(AppConfig):
 
     def ready(self) -> None:
         from youlin.access.policy import Rule, register
+        from youlin.jobs import kinds
         from youlin.ledgers.models import (
             Campaign,
             CampaignCase,
@@ -16,7 +17,6 @@ class LedgersConfig(AppConfig):
             Ledger,
             LedgerEntry,
             LedgerEntryPhoto,
-            LedgerImport,
             Visit,
             VisitFinding,
             ZoneLog,
@@ -46,7 +46,6 @@ class LedgersConfig(AppConfig):
                 organisation="entry__responsible_party",
             ),
         )
-        register(LedgerImport, Rule(community="ledger__community", subdistrict="ledger__community__subdistrict"))
         register(Visit, Rule(community="community", subdistrict="community__subdistrict", owner="person"))
         register(
             VisitFinding,
@@ -64,6 +63,7 @@ class LedgersConfig(AppConfig):
                 organisation="duty__organisation",
             ),
         )
+        kinds.register("ledger_import", "youlin.ledgers.imports.LEDGER_IMPORT")
         # A garden group's members see their zone's logs; the community sees all of them.
         register(
             ZoneLog,
