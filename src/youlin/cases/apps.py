@@ -20,6 +20,7 @@ class CasesConfig(AppConfig):
             RoutingRule,
         )
         from youlin.core import periodic
+        from youlin.jobs import kinds
 
         # A responsible organisation sees the cases routed to it; a reporter sees their own.
         register(
@@ -44,3 +45,4 @@ class CasesConfig(AppConfig):
         register(RoutingRule, Rule(community="community", subdistrict="community__subdistrict"))
         register(CategoryTimeLimit, Rule(subdistrict="subdistrict"))
         periodic.register("youlin.cases.tasks.sweep_overdue", every_seconds=300)
+        kinds.register("hotline_import", "youlin.cases.imports.jobs.HOTLINE_IMPORT")
