@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from youlin.access import policy
@@ -229,7 +229,7 @@ def _existing(plan: Plan, orders: list[Order], actor) -> list[Order]:
             new.append(o)
             continue
         if j is not None and not (j.everything or case["community_id"] in j.manage_community_ids):
-            reason = _t("该工单已登记在%(community)s，您无权更新。") % {"community": case["community__name"]}
+            reason = gettext("该工单已登记在%(community)s，您无权更新。") % {"community": case["community__name"]}
             plan.errors.append(RowError(o.row, TABLE.column("work_order_number").name, reason))
             continue
         wanted = {

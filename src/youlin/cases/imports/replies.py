@@ -9,7 +9,6 @@ from datetime import date, datetime, time
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.translation import gettext as _t
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -50,11 +49,12 @@ def replied_cases(user, *, month: date, unit: str = "", community=None) -> list[
 
 
 def result_text(case: Case) -> str:
+    """The hotline system's own words (its import reads them), so never translated."""
     if case.resolved is True:
-        return _t("已解决")
+        return "已解决"
     if case.resolved is False:
-        return _t("未解决")
-    return _t("已办结")
+        return "未解决"
+    return "已办结"
 
 
 def reply_text(case: Case) -> str:

@@ -14,7 +14,7 @@ from typing import IO, Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from youlin.access import policy
@@ -49,7 +49,9 @@ class ImportResult:
     numbers: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return _t("已导入：新增 %(c)d 件（其中派遣 %(d)d 件，待分拣 %(t)d 件），更新 %(u)d 件，未变 %(n)d 件。") % {
+        return gettext(
+            "已导入：新增 %(c)d 件（其中派遣 %(d)d 件，待分拣 %(t)d 件），更新 %(u)d 件，未变 %(n)d 件。"
+        ) % {
             "c": self.created,
             "d": self.dispatched,
             "t": self.triage,
