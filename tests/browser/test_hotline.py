@@ -78,10 +78,10 @@ def step(page, live_server, number, action):
 
 def follow_up(page, live_server, number, *, resolved: bool, satisfaction: str):
     form = step(page, live_server, number, "follow_up")
-    form.locator("input[name=reached][value='1']").check()
-    form.locator("input[name=responded][value='1']").check()
-    form.locator(f"input[name=resolved][value='{'1' if resolved else '0'}']").check()
-    form.locator(f"input[name=satisfaction][value={satisfaction}]").check()
+    form.locator("input[name$=reached][value='1']").check()
+    form.locator("input[name$=responded][value='1']").check()
+    form.locator(f"input[name$=resolved][value='{'1' if resolved else '0'}']").check()
+    form.locator(f"input[name$=satisfaction][value={satisfaction}]").check()
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
 
@@ -129,7 +129,7 @@ def test_a_day_of_hotline_work_orders(page, live_server, demo, django_user_model
     page.goto(live_server.url + "/dashboards/rankings/")
     assert "10.0" in [s.strip() for s in page.locator("[data-testid=rank-row] [data-testid=score]").all_inner_texts()]
     form = step(page, live_server, first.number, "reopen")
-    form.locator("textarea[name=reason]").fill("回访未解决：楼道仍有堆物")
+    form.locator("textarea[name$=reason]").fill("回访未解决：楼道仍有堆物")
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     first.refresh_from_db()
