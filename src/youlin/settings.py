@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "youlin.access",
     "youlin.photos",
     "youlin.notifications",
+    "youlin.jobs",
     "youlin.cases",
     "youlin.intake",
     "youlin.deliberation",
@@ -233,6 +234,12 @@ YOULIN_MAP_TILE_GCJ02 = env_bool("YOULIN_MAP_TILE_GCJ02", False)
 # below which an imported 12345 work order goes to the community's triage queue instead of being dispatched.
 YOULIN_INTAKE_MODEL = Path(os.environ.get("YOULIN_INTAKE_MODEL", VAR_DIR / "intake" / "model.npz"))
 YOULIN_INTAKE_MIN_CONFIDENCE = float(os.environ.get("YOULIN_INTAKE_MIN_CONFIDENCE", "0.5"))
+# Long jobs (imports): a running job whose heartbeat is older than this lost its worker; the recovery sweep
+# queues it again, up to this many runs in all, then fails it with a message.
+YOULIN_JOB_STALE_SECONDS = int(os.environ.get("YOULIN_JOB_STALE_SECONDS", "900"))
+YOULIN_JOB_MAX_ATTEMPTS = int(os.environ.get("YOULIN_JOB_MAX_ATTEMPTS", "3"))
+# 12345 work-order imports with more rows than this run in the worker, with a progress bar.
+YOULIN_HOTLINE_IMPORT_SYNC_ROWS = int(os.environ.get("YOULIN_HOTLINE_IMPORT_SYNC_ROWS", "300"))
 
 LOGGING = {
     "version": 1,

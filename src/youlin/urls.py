@@ -29,6 +29,7 @@ urlpatterns = [
     path("meetings/", include("youlin.deliberation.urls")),
     path("projects/", include("youlin.projects.urls")),
     path("ledgers/", include("youlin.ledgers.urls")),
+    path("jobs/", include("youlin.jobs.urls")),
     path("volunteers/", include("youlin.volunteers.urls")),
     path("dashboards/", include("youlin.dashboards.urls")),
     path("api/v1/", api.urls),

@@ -9,7 +9,7 @@ from django.urls import path
 from ninja import NinjaAPI
 
 from youlin.api import errors
-from youlin.api.routers import cases, governance, intake, ledgers, places
+from youlin.api.routers import cases, governance, hotline, intake, ledgers, places
 
 
 class YoulinAPI(NinjaAPI):
@@ -36,3 +36,4 @@ api.add_router("", places.router)
 api.add_router("", governance.router)
 api.add_router("", ledgers.router)
 api.add_router("", intake.router)
+api.add_router("", hotline.router)

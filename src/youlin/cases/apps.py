@@ -8,5 +8,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from youlin.cases.rules import register_rules
+        from youlin.jobs import kinds
 
         register_rules()
+        kinds.register("hotline_import", "youlin.cases.imports.jobs.HOTLINE_IMPORT")

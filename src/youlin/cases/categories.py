@@ -64,6 +64,8 @@ LOCAL_EXTENSIONS: list[tuple[str, str, str, str]] = [
     ("10080", "其他事项类", "电动自行车违规充电", URGENT),
     ("10081", "其他事项类", "居民安全隐患", UTILITIES),
     ("10082", "其他事项类", "物业服务", GENERAL),
+    # What a 12345 work order is filed under until staff say what it is (待分拣).
+    ("10099", "其他事项类", "其他诉求（待分类）", GENERAL),
 ]
 
 # Matters where someone can get hurt now: an open manhole, a gas pipe, a fallen cable, a stuck lift.

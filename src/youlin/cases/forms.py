@@ -281,3 +281,33 @@ class MeasuresForm(forms.Form):
             ("category_major", _("类别大类")),
         ],
     )
+
+
+class HotlineUploadForm(forms.Form):
+    """A 12345 work-order file (派单) and the community it is for (when the staff member manages several)."""
+
+    file = forms.FileField(
+        label=_("工单文件（.xlsx 或 .csv）"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"})
+    )
+    community = forms.ChoiceField(label=_("社区"), required=False, choices=())
+
+    def __init__(self, *args, communities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [("", _("请选择社区"))] + [(c.slug, c.name) for c in communities]
+
+
+class HotlineRepliesForm(forms.Form):
+    """Which replies go back to the hotline system: a month, and optionally a handling unit and a community."""
+
+    month = forms.RegexField(
+        label=_("月份"),
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        error_messages={"invalid": _("月份格式应为 2026-11。")},
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
+    unit = forms.CharField(label=_("承办单位"), required=False, max_length=100)
+    community = forms.ChoiceField(label=_("社区"), required=False, choices=())
+
+    def __init__(self, *args, communities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [("", _("全部社区"))] + [(c.slug, c.name) for c in communities]

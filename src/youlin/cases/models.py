@@ -222,6 +222,12 @@ class Case(models.Model):
     hotline_number = models.CharField(_("工单编号"), max_length=40, blank=True)
     hotline_received_at = models.DateTimeField(_("热线受理时间"), null=True, blank=True)
     hotline_unit = models.CharField(_("承办单位"), max_length=100, blank=True)
+    hotline_category = models.CharField(
+        _("诉求类型"), max_length=200, blank=True, help_text=_("12345 自己的分类，按原文保存")
+    )
+    hotline_data = models.JSONField(
+        _("工单原始数据"), default=dict, blank=True, help_text=_("工单文件中本系统没有对应字段的列，按列名保存")
+    )
     # State.
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.REGISTERED)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
@@ -355,6 +361,7 @@ class EventKind(models.TextChoices):
     CORRECTED = "corrected", _("更正位置或类别")
     FOLLOWED_UP = "followed_up", _("回访")
     FOLLOW_UP_ATTEMPTED = "follow_up_attempted", _("回访未接通")
+    HOTLINE_UPDATED = "hotline_updated", _("工单信息更新")
 
 
 class AppendOnlyError(RuntimeError):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from youlin.cases import views
+from youlin.cases import hotline_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("measures/", views.measures, name="measures"),
     path("hotspots/", views.hotspots, name="hotspots"),
     path("supervision/", views.supervision, name="supervision"),
+    path("hotline/", hotline_views.hotline, name="hotline"),
+    path("hotline/sample.xlsx", hotline_views.hotline_sample, name="hotline_sample"),
+    path("hotline/replies.xlsx", hotline_views.hotline_replies, name="hotline_replies"),
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/act/<str:action>/", views.case_act, name="act"),
     path("<str:number>/support/", views.support, name="support"),

@@ -199,6 +199,7 @@ def case_list(request):
         "form": form,
         "page": page,
         **selectors.case_list_choices(request.user),
+        "hotline": policy.jurisdiction_of(request.user).is_staff_level,
         "now": timezone.now(),
         "query": request.GET.copy(),
     }

@@ -9,6 +9,7 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from youlin.cases import classify
         from youlin.cases.models import Category
         from youlin.cases.signals import category_corrected
         from youlin.intake import receivers, selectors
@@ -16,6 +17,7 @@ class IntakeConfig(AppConfig):
 
         register_rules()
         category_corrected.connect(receivers.on_category_corrected, dispatch_uid="intake-learns-corrections")
+        classify.register(receivers.hotline_classifier)
         # A category renamed, added or switched off changes the label space at once in this process (others
         # notice within selectors.RECHECK_SECONDS).
         post_save.connect(selectors.forget_engine, sender=Category, dispatch_uid="intake-category-saved")

@@ -5,3 +5,26 @@ from youlin.intake.services import correction_record
 
 def on_category_corrected(sender, *, case, old_category, new_category, actor, **kwargs) -> None:
     correction_record(actor=actor, case=case, old_category=old_category, new_category=new_category)
+
+
+def hotline_classifier():
+    """The 12345 import's classifier (``cases.classify.register``): what the hotline's own classification names
+    exactly when it names one of ours, else the trained suggestion on its words and the complaint's."""
+    from youlin.cases import classify
+    from youlin.cases.models import Category
+    from youlin.intake.selectors import engine
+
+    by_names = classify.default_classifier()
+    built = engine()
+    categories = Category.objects.filter(is_active=True).in_bulk()
+
+    def classify_order(hotline_category: str, content: str) -> classify.Classification:
+        named = by_names(hotline_category, "")
+        if named.category is not None and named.confidence >= classify.HOTLINE_NAME:
+            return named
+        found = built.suggest(f"{hotline_category or ''} {content or ''}".strip(), top=1)
+        if found and found[0].category_id in categories:
+            return classify.Classification(categories[found[0].category_id], found[0].score)
+        return by_names(hotline_category, content)
+
+    return classify_order

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from youlin.access.admin import ScopedAdmin
-from youlin.ledgers.models import Campaign, FrontageDuty, Ledger, LedgerEntry, LedgerImport, Visit, ZoneLog
+from youlin.ledgers.models import Campaign, FrontageDuty, Ledger, LedgerEntry, Visit, ZoneLog
 
 
 class ReadOnlyScopedAdmin(ScopedAdmin):
@@ -32,12 +32,6 @@ class LedgerEntryAdmin(ReadOnlyScopedAdmin):
     list_filter = ("status", "ledger")
     search_fields = ("location_text", "description")
     raw_id_fields = ("case", "compound", "building", "category", "responsible_party", "campaign")
-
-
-@admin.register(LedgerImport)
-class LedgerImportAdmin(ReadOnlyScopedAdmin):
-    list_display = ("ledger", "filename", "status", "total_rows", "created_count", "created_at")
-    exclude = ("content",)
 
 
 @admin.register(Visit)

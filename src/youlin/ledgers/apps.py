@@ -7,6 +7,8 @@ class LedgersConfig(AppConfig):
     verbose_name = _("台账")
 
     def ready(self) -> None:
+        from youlin.jobs import kinds
         from youlin.ledgers.rules import register_rules
 
         register_rules()
+        kinds.register("ledger_import", "youlin.ledgers.imports.LEDGER_IMPORT")

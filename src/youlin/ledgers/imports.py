@@ -1,20 +1,23 @@
-"""Ledger uploads as jobs: a small file is imported at once, a large one by a background worker while the page
-polls the job's status row (``LedgerImport``) for progress and, in the end, the per-row report."""
+"""Ledger uploads as jobs (``youlin.jobs``, kind ``ledger_import``): a small file is imported at once, a large one
+by the worker while the page polls the job for progress and, in the end, the per-row report."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from youlin.jobs.kinds import JobKind, Outcome
+from youlin.jobs.models import Job
+from youlin.jobs.services import JobRun, job_start
 from youlin.ledgers.errors import LedgerError, LedgerImportError
 from youlin.ledgers.excel import TABLE, count_rows, ledger_import, plan_import, read_sheet
-from youlin.ledgers.models import Ledger, LedgerImport
+from youlin.ledgers.models import Ledger
 from youlin.ledgers.services.checks import require_manager
 
-Status = LedgerImport.Status
+KIND = "ledger_import"
 
 
 def sync_row_limit() -> int:
@@ -22,84 +25,53 @@ def sync_row_limit() -> int:
     return int(getattr(settings, "YOULIN_LEDGER_IMPORT_SYNC_ROWS", 300))
 
 
-@transaction.atomic
-def ledger_import_start(*, actor, ledger: Ledger, filename: str, content: bytes) -> LedgerImport:
+def ledger_import_start(*, actor, ledger: Ledger, filename: str, content: bytes) -> Job:
     """Record an upload. A small file is imported before this returns; a large one is queued (after commit)."""
     require_manager(actor, ledger.community_id, gettext("导入台账"))
     if not content:
         raise LedgerError.invalid(_("文件是空的，请重新选择。"), field="file")
     if len(content) > TABLE.max_bytes():
         raise LedgerError.invalid(TABLE.too_large(), field="file")
-    job = LedgerImport.objects.create(ledger=ledger, actor=actor, filename=filename[:200], content=content)
-    try:
-        total = count_rows(content)
-    except LedgerImportError as exc:
-        _finish(job, errors=exc.errors, message=str(exc.message))
-        return job
-    job.total_rows = total
-    job.save(update_fields=["total_rows"])
-    if total <= sync_row_limit():
-        run_import(job.pk)
-        job.refresh_from_db()
-    else:
-        from youlin.ledgers.tasks import import_ledger
-
-        transaction.on_commit(lambda: import_ledger.enqueue(job.pk))
-    return job
-
-
-def _finish(
-    job: LedgerImport, *, errors=(), message: str = "", created: int = 0, updated: int = 0, failed: bool | None = None
-) -> None:
-    failed = bool(errors) if failed is None else failed
-    job.status = Status.FAILED if failed else Status.SUCCEEDED
-    job.errors = [e.as_dict() for e in errors]
-    job.message = message
-    job.created_count = created
-    job.updated_count = updated
-    job.finished_at = timezone.now()
-    fields = ["status", "errors", "message", "created_count", "updated_count", "finished_at"]
-    if not failed:
-        job.processed_rows = job.total_rows
-        fields.append("processed_rows")
-    job.save(update_fields=fields)
-
-
-def run_import(job_id: int) -> str:
-    """Run one import job. Outside a request the rows are first checked with progress written to the job row
-    (each update commits, so the page sees it); then the import itself runs, all rows or none."""
-    job = LedgerImport.objects.select_related("ledger__community", "actor").get(pk=job_id)
-    if job.is_finished:
-        return job.status
-    content = bytes(job.content)
-    LedgerImport.objects.filter(pk=job.pk).update(status=Status.RUNNING)
-    background = job.total_rows > sync_row_limit()
-    if background and not transaction.get_connection().in_atomic_block:
-
-        def progress(n: int) -> None:
-            LedgerImport.objects.filter(pk=job.pk).update(processed_rows=min(n, job.total_rows))
-
-        try:
-            plan = plan_import(ledger=job.ledger, sheet=read_sheet(content), progress=progress)
-        except LedgerImportError as exc:
-            _finish(job, errors=exc.errors, message=str(exc.message))
-            return Status.FAILED
-        if plan.errors:
-            _finish(job, errors=plan.errors, message=str(LedgerImportError(plan.errors).message))
-            return Status.FAILED
-    try:
-        result = ledger_import(actor=job.actor, ledger=job.ledger, file=content)
-    except LedgerImportError as exc:
-        _finish(job, errors=exc.errors, message=str(exc.message))
-        return Status.FAILED
-    except LedgerError as exc:
-        _finish(job, message=str(exc.message), failed=True)
-        return Status.FAILED
-    _finish(
-        job,
-        message=gettext("已导入：新增 %(c)d 条，更新 %(u)d 条，未变 %(n)d 条。")
-        % {"c": result.created, "u": result.updated, "n": result.unchanged},
-        created=result.created,
-        updated=result.updated,
+    return job_start(
+        actor=actor,
+        kind=KIND,
+        community=ledger.community,
+        filename=filename,
+        content=content,
+        params={"ledger": ledger.pk},
     )
-    return Status.SUCCEEDED
+
+
+def _run(run: JobRun) -> Outcome:
+    """Check the rows with progress written to the job (a large file, outside a request), then import them all
+    or none; the job's success commits with the entries."""
+    job = run.job
+    ledger = Ledger.objects.select_related("community").get(pk=job.params["ledger"])
+    content = bytes(job.content)
+    if job.total_rows > sync_row_limit():
+        plan = plan_import(ledger=ledger, sheet=read_sheet(content), progress=run.progress)
+        if plan.errors:
+            raise LedgerImportError(plan.errors)
+        run.check()
+    with transaction.atomic():
+        result = ledger_import(actor=job.actor, ledger=ledger, file=content)
+        outcome = Outcome(
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            message=gettext("已导入：新增 %(c)d 条，更新 %(u)d 条，未变 %(n)d 条。")
+            % {"c": result.created, "u": result.updated, "n": result.unchanged},
+        )
+        run.succeed(outcome)
+    return outcome
+
+
+LEDGER_IMPORT = JobKind(
+    name=KIND,
+    label=_("导入台账"),
+    run=_run,
+    count_rows=count_rows,
+    sync_rows=sync_row_limit,
+    done_url=lambda job: reverse("ledgers:ledger", args=[job.params["ledger"]]),
+    again_url=lambda job: reverse("ledgers:import", args=[job.params["ledger"]]),
+)

@@ -206,46 +206,6 @@ class LedgerEntryPhoto(models.Model):
         return f"{self.entry_id} {self.kind}"
 
 
-class LedgerImport(models.Model):
-    """One upload of an .xlsx ledger: the status row a large import's page polls while a worker runs it."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("排队中")
-        RUNNING = "running", _("导入中")
-        SUCCEEDED = "succeeded", _("已导入")
-        FAILED = "failed", _("未导入")
-
-    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="imports", verbose_name=_("台账"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    filename = models.CharField(_("文件名"), max_length=200, blank=True)
-    content = models.BinaryField(_("文件内容"), editable=False)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
-    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
-    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
-    created_count = models.PositiveIntegerField(_("新增条数"), default=0)
-    updated_count = models.PositiveIntegerField(_("更新条数"), default=0)
-    errors = models.JSONField(_("问题清单"), default=list, blank=True)
-    message = models.TextField(_("说明"), blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("台账导入")
-        verbose_name_plural = _("台账导入")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.ledger_id} {self.filename} {self.status}"
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
-
-
 # ---------------------------------------------------------------- door-to-door visits
 
 

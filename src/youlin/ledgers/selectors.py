@@ -20,7 +20,6 @@ from youlin.ledgers.models import (
     Ledger,
     LedgerEntry,
     LedgerEntryPhoto,
-    LedgerImport,
     MeasureClass,
     Visit,
     VisitFinding,
@@ -181,9 +180,11 @@ def ledger_compounds(ledger: Ledger) -> QuerySet[Compound]:
     return Compound.objects.filter(community_id=ledger.community_id).order_by("name")
 
 
-def recent_imports(ledger: Ledger, limit: int = 5) -> list[LedgerImport]:
-    """The ledger's latest upload jobs, without the files themselves."""
-    return list(LedgerImport.objects.filter(ledger=ledger).defer("content").order_by("-created_at")[:limit])
+def recent_imports(user, ledger: Ledger, limit: int = 5) -> list:
+    """The ledger's latest upload jobs (``youlin.jobs``), without the files themselves."""
+    from youlin.jobs.selectors import recent_jobs
+
+    return recent_jobs(user, "ledger_import", limit=limit, params__ledger=ledger.pk)
 
 
 def entries_of(user, ledger: Ledger) -> QuerySet[LedgerEntry]:

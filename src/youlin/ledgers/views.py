@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from youlin.access import policy
 from youlin.domain.errors import DomainError
 from youlin.domain.pages import show_error
+from youlin.jobs.selectors import job_for
+from youlin.jobs.views import job_context
 from youlin.ledgers import selectors, services
 from youlin.ledgers.errors import LedgerError
 from youlin.ledgers.excel import TABLE, ledger_export, template_bytes
@@ -35,7 +37,7 @@ from youlin.ledgers.forms import (
     ZoneLogForm,
 )
 from youlin.ledgers.imports import ledger_import_start
-from youlin.ledgers.models import FrontageDuty, Ledger, LedgerEntry, LedgerImport, PhotoKind, Visit, VisitFinding
+from youlin.ledgers.models import FrontageDuty, Ledger, LedgerEntry, PhotoKind, Visit, VisitFinding
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -271,7 +273,7 @@ def import_upload(request, pk: int):
             show_error(request, exc, form)
         else:
             return redirect("ledgers:import_status", pk=job.pk)
-    recent = selectors.recent_imports(ledger)
+    recent = selectors.recent_imports(request.user, ledger)
     context = {"ledger": ledger, "form": form, "recent": recent, "columns": [c.name for c in TABLE.columns]}
     return render(request, "ledgers/import.html", context, status=400 if form.errors else 200)
 
@@ -279,11 +281,12 @@ def import_upload(request, pk: int):
 @login_required
 @require_GET
 def import_status(request, pk: int):
-    job = policy.get_for(
-        request.user, LedgerImport.objects.select_related("ledger__community").defer("content"), policy.CHANGE, pk=pk
-    )
-    template = "ledgers/partials/import_status.html" if request.htmx else "ledgers/import_status.html"
-    return render(request, template, {"job": job, "ledger": job.ledger})
+    job = job_for(request.user, pk)
+    if job.kind != "ledger_import":
+        raise Http404
+    ledger = _ledger_for(request, job.params["ledger"], policy.CHANGE)
+    template = "jobs/partials/job.html" if request.htmx else "ledgers/import_status.html"
+    return render(request, template, {**job_context(job), "ledger": ledger})
 
 
 # ---------------------------------------------------------------- door-to-door visits

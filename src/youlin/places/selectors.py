@@ -286,3 +286,57 @@ def resolve_address(text: str) -> ResolvedAddress | None:
         point = shape_from_geojson(compound.geometry).representative_point()
         spot = (point.x, point.y)
     return ResolvedAddress(lon=spot[0], lat=spot[1], compound=compound, building=None)
+
+
+class AddressIndex:
+    """The compounds and buildings of one community by name, loaded once, to find the place each of many
+    addresses names (an import's rows): the longest compound name in the text wins, then the longest building
+    of it that the rest of the text starts with (``手帕口南街36号院甲楼2单元`` → 36号院, 甲楼). The point answered
+    lies inside the building, or inside the compound away from its buildings, as ``resolve_address`` does."""
+
+    def __init__(self, community_id: int):
+        compounds = (
+            Compound.objects.filter(community_id=community_id).exclude(geometry=None).prefetch_related("buildings")
+        )
+        # Longest names first: "36号院" must not win over "手帕口南街36号院".
+        self._compounds = sorted(
+            ((_normalise_address(c.name), c) for c in compounds if c.name), key=lambda x: -len(x[0])
+        )
+        self._answers: dict[str, ResolvedAddress | None] = {}
+
+    def resolve(self, text: str) -> ResolvedAddress | None:
+        wanted = _normalise_address(text)
+        if not wanted:
+            return None
+        if wanted not in self._answers:
+            self._answers[wanted] = self._resolve(wanted)
+        return self._answers[wanted]
+
+    def _resolve(self, wanted: str) -> ResolvedAddress | None:
+        from youlin.places.geo import shape_from_geojson
+
+        for name, compound in self._compounds:
+            if name not in wanted:
+                continue
+            rest = wanted.split(name, 1)[1]
+            buildings = [
+                b for b in compound.buildings.all() if b.geometry and rest.startswith(_normalise_address(b.name))
+            ]
+            if buildings:
+                building = max(buildings, key=lambda b: len(b.name))
+                point = shape_from_geojson(building.geometry).representative_point()
+                return ResolvedAddress(lon=point.x, lat=point.y, compound=compound, building=building)
+            spot = _point_in_compound_away_from_buildings(compound)
+            if spot is None:
+                point = shape_from_geojson(compound.geometry).representative_point()
+                spot = (point.x, point.y)
+            return ResolvedAddress(lon=spot[0], lat=spot[1], compound=compound, building=None)
+        return None
+
+
+def representative_point(community: Community) -> tuple[float, float]:
+    """A point surely inside the community's outline (where a case waits whose place is not known yet)."""
+    from youlin.places.geo import shape_from_geojson
+
+    point = shape_from_geojson(community.geometry).representative_point()
+    return point.x, point.y

@@ -8,10 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from youlin.jobs.models import Job
 from youlin.ledgers import services
 from youlin.ledgers.excel import LedgerImportError, ledger_export, ledger_import
 from youlin.ledgers.imports import ledger_import_start
-from youlin.ledgers.models import EntryStatus, Ledger, LedgerEntry, LedgerImport, PhotoKind
+from youlin.ledgers.models import EntryStatus, Ledger, LedgerEntry, PhotoKind
 from youlin.ledgers.selectors import entry_export_rows
 from youlin.ledgers.tests.conftest import photo, row, sheet
 
@@ -157,9 +158,9 @@ def test_a_large_file_runs_in_the_background_with_progress(users, ledger, settin
         job = ledger_import_start(
             actor=users.fwd_staff, ledger=ledger, filename="big.xlsx", content=sheet([row(n) for n in range(1, 421)])
         )
-    assert job.status == LedgerImport.Status.PENDING  # queued, not run in the request
+    assert job.status == Job.Status.PENDING  # queued, not run in the request
     job.refresh_from_db()
-    assert job.status == LedgerImport.Status.SUCCEEDED
+    assert job.status == Job.Status.SUCCEEDED
     assert (job.total_rows, job.processed_rows, job.created_count) == (420, 420, 420)
     assert LedgerEntry.objects.filter(ledger=ledger).count() == 420
 
@@ -168,7 +169,7 @@ def test_a_small_file_with_a_bad_row_is_reported_at_once(users, ledger):
     job = ledger_import_start(
         actor=users.fwd_staff, ledger=ledger, filename="t.xlsx", content=sheet([row(1), row(2, 整改时限="2026-02-30")])
     )
-    assert job.status == LedgerImport.Status.FAILED
+    assert job.status == Job.Status.FAILED
     assert job.errors == [{"row": 4, "column": "整改时限", "reason": "日期格式应为 2024-05-01。"}]
     assert LedgerEntry.objects.count() == 0
 

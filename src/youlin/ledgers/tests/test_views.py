@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from youlin.jobs.models import Job
 from youlin.ledgers import services
 from youlin.ledgers.excel import ledger_import
-from youlin.ledgers.models import Ledger, LedgerEntry, LedgerImport
+from youlin.ledgers.models import Ledger, LedgerEntry
 from youlin.ledgers.tests.conftest import row, sheet
 from youlin.parties import services as parties
 from youlin.parties.models import Organisation, Role
@@ -117,7 +118,7 @@ def test_upload_shows_the_report_then_imports(client, users, ledger):
     response = client.post(url, {"file": good}, follow=True)
     assert 'data-testid="import-success"' in response.content.decode()
     assert LedgerEntry.objects.count() == 2
-    job = LedgerImport.objects.latest("id")
+    job = Job.objects.latest("id")
     poll = client.get(reverse("ledgers:import_status", args=[job.pk]), headers={"HX-Request": "true"})
     assert 'data-status="succeeded"' in poll.content.decode()
     client.force_login(users.gy_secretary)

@@ -1,0 +1,115 @@
+"""The job machinery with the 12345 import as its kind: small files at once, large ones in the worker, cancel,
+retry from the stored file, and recovery of jobs whose worker died (a stale heartbeat)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from youlin.cases.imports.jobs import hotline_import_start
+from youlin.cases.models import Case
+from youlin.cases.tests.test_imports import as_csv, order
+from youlin.jobs import services
+from youlin.jobs.errors import JobError
+from youlin.jobs.models import Job
+
+pytestmark = pytest.mark.django_db
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def start(user, rows, **kwargs) -> Job:
+    return hotline_import_start(
+        actor=user, community=None, filename="orders.csv", content=as_csv(rows).encode(), **kwargs
+    )
+
+
+def test_a_small_file_is_imported_at_once(users):
+    job = start(users.spk_staff, [order(1), order(2)])
+    assert job.status == Job.Status.SUCCEEDED and job.attempts == 1
+    assert (job.total_rows, job.processed_rows, job.created_count) == (2, 2, 2)
+    assert job.result == {"dispatched": 2, "triage": 0}
+
+
+def test_a_large_file_is_queued_and_run_by_the_worker(users, settings, django_capture_on_commit_callbacks):
+    settings.TASKS = IMMEDIATE
+    settings.YOULIN_HOTLINE_IMPORT_SYNC_ROWS = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start(users.spk_staff, [order(n) for n in range(1, 6)])
+        assert job.status == Job.Status.PENDING  # not run in the request
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and job.created_count == 5 and job.processed_rows == 5
+
+
+def test_a_refused_file_keeps_its_report_and_a_retry_runs_the_stored_file_again(users):
+    job = start(users.spk_staff, [order(1), order(2, called_at="x")])
+    assert job.status == Job.Status.FAILED and [e["row"] for e in job.errors] == [3]
+    assert not Case.objects.exists()
+    again = services.job_retry(actor=users.spk_staff, job=job)
+    assert again.status == Job.Status.FAILED and again.attempts == 1  # the same file, the same report
+    with pytest.raises(JobError):
+        services.job_cancel(actor=users.spk_staff, job=again)
+
+
+def test_cancel_stops_a_waiting_job_and_retry_runs_it(users, settings, django_capture_on_commit_callbacks):
+    settings.YOULIN_HOTLINE_IMPORT_SYNC_ROWS = 1
+    with django_capture_on_commit_callbacks(execute=False):
+        job = start(users.spk_staff, [order(1), order(2)])
+    cancelled = services.job_cancel(actor=users.spk_staff, job=job)
+    assert cancelled.status == Job.Status.CANCELLED
+    assert services.job_run(job.pk) == Job.Status.CANCELLED  # the queued task finds it cancelled
+    assert not Case.objects.exists()
+    done = services.job_retry(actor=users.spk_staff, job=cancelled, background=False)
+    assert done.status == Job.Status.SUCCEEDED and Case.objects.count() == 2
+
+
+def test_a_cancel_during_the_run_writes_nothing(users, monkeypatch):
+    from youlin.cases.imports import plan as plan_module
+
+    real = plan_module.plan_orders
+
+    def cancelled_meanwhile(*args, **kwargs):
+        plan = real(*args, **kwargs)
+        Job.objects.filter(status=Job.Status.RUNNING).update(status=Job.Status.CANCELLED)
+        return plan
+
+    monkeypatch.setattr("youlin.cases.imports.write.plan_orders", cancelled_meanwhile)
+    job = start(users.spk_staff, [order(1)])
+    assert job.status == Job.Status.CANCELLED and not Case.objects.exists()
+
+
+def test_only_managers_of_the_community_may_cancel_or_retry(users):
+    job = start(users.spk_staff, [order(1, called_at="x")])
+    with pytest.raises(JobError) as caught:
+        services.job_retry(actor=users.gy_secretary, job=job)
+    assert caught.value.code == "permission_denied"
+
+
+def test_the_sweep_requeues_a_job_whose_worker_died_then_fails_it(users, settings, django_capture_on_commit_callbacks):
+    settings.YOULIN_HOTLINE_IMPORT_SYNC_ROWS = 1
+    with django_capture_on_commit_callbacks(execute=False):
+        job = start(users.spk_staff, [order(1), order(2)])
+    # A worker claimed it and died: running, its heartbeat twenty minutes old.
+    old = timezone.now() - timedelta(minutes=20)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, attempts=1, heartbeat_at=old, started_at=old)
+    settings.TASKS = IMMEDIATE
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.jobs_recover_stale() == {"requeued": 1, "failed": 0}
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and job.attempts == 2 and Case.objects.count() == 2
+    # Out of attempts: failed, with a message that says what happened.
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, attempts=3, heartbeat_at=old)
+    assert services.jobs_recover_stale() == {"requeued": 0, "failed": 1}
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "3" in job.message
+    # A job with a fresh heartbeat is left alone.
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, attempts=1, heartbeat_at=timezone.now())
+    assert services.jobs_recover_stale() == {"requeued": 0, "failed": 0}
+
+
+def test_the_sweep_is_registered_as_a_periodic_task():
+    from youlin.scheduling import periodic
+
+    assert periodic.Periodic("youlin.jobs.tasks.recover_stale_jobs", 60) in periodic.discover()
