@@ -15,6 +15,7 @@ Loaded once: a marker case (the first hotline number) says it is there, and a la
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import random
@@ -114,10 +115,9 @@ class _History:
         while self.queue:
             step = heapq.heappop(self.queue)
             set_now(step.at)
-            try:
+            # A step the case's state no longer allows (e.g. reopened meanwhile) is skipped, as staff would.
+            with contextlib.suppress(CaseError):
                 step.run()
-            except CaseError:
-                pass  # a step the case's state no longer allows (e.g. reopened meanwhile): skip it, as staff would
 
 
 def _points(community: Community) -> list[tuple[float, float]]:

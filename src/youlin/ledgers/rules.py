@@ -9,7 +9,6 @@ from youlin.ledgers.models import (
     Ledger,
     LedgerEntry,
     LedgerEntryPhoto,
-    LedgerImport,
     Visit,
     VisitFinding,
     ZoneLog,
@@ -41,7 +40,6 @@ def register_rules() -> None:
             organisation="entry__responsible_party",
         ),
     )
-    register(LedgerImport, Rule(community="ledger__community", subdistrict="ledger__community__subdistrict"))
     register(Visit, Rule(community="community", subdistrict="community__subdistrict", owner="person"))
     register(
         VisitFinding,
