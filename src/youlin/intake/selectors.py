@@ -48,10 +48,14 @@ def forget_engine(**_kwargs) -> None:
 
 
 def _category_rows() -> list[tuple]:
+    """The label space: the active categories, less the placeholder for what is not classified yet (a
+    suggestion of "unclassified" helps nobody)."""
+    from youlin.cases.classify import UNCLASSIFIED_CODE
     from youlin.cases.models import Category
 
     return list(
         Category.objects.filter(is_active=True)
+        .exclude(code=UNCLASSIFIED_CODE)
         .order_by("kind", "code")
         .values_list("pk", "kind", "code", "name", "major_code", "major", "is_local")
     )

@@ -48,3 +48,29 @@ def test_the_intake_forms_ask_for_suggestions_and_terms(client, demo):
     terms = client.get(reverse("intake:terms")).json()
     loose = next(pk for pk, text in terms.items() if text.startswith("06081"))
     assert "积水" in terms[loose] or "js" in terms[loose]
+
+
+def test_the_hotline_import_uses_intake_and_sends_the_unsure_to_triage(users, clock):
+    from youlin.cases.imports import hotline_import
+    from youlin.cases.models import Triage
+
+    rows = [
+        {
+            "工单编号": "GD-INTAKE-1",
+            "来电时间": "2026-11-27 08:30",
+            "诉求地址": "手帕口南街36号院甲楼",
+            "诉求内容": "市民来电反映：楼道里堆满了旧家具和纸箱，老人下楼都过不去",
+            "诉求类型": "城乡建设",
+        },
+        {
+            "工单编号": "GD-INTAKE-2",
+            "来电时间": "2026-11-27 08:40",
+            "诉求地址": "手帕口南街36号院甲楼",
+            "诉求内容": "市民来电反映情况，请核实处理",
+            "诉求类型": "其他",
+        },
+    ]
+    hotline_import(actor=users.spk_staff, rows=rows)
+    clear, vague = Case.objects.get(hotline_number="GD-INTAKE-1"), Case.objects.get(hotline_number="GD-INTAKE-2")
+    assert clear.category.code == "06080" and clear.triage == "" and clear.status == "dispatched"
+    assert vague.triage == Triage.CATEGORY and vague.status == "registered"

@@ -11,6 +11,7 @@ def test_each_apps_periodic_tasks_are_found_in_its_tasks_module():
     assert periodic.discover() == [
         periodic.Periodic("youlin.cases.tasks.sweep_overdue", 300),
         periodic.Periodic("youlin.deliberation.tasks.remind_overdue_action_items", 3600),
+        periodic.Periodic("youlin.jobs.tasks.recover_stale_jobs", 60),
     ]
 
 
@@ -52,5 +53,6 @@ def test_worker_batch_enqueues_every_periodic_task_and_runs_it(restore_signal_ha
     assert results == {
         "youlin.cases.tasks.sweep_overdue": ("SUCCESSFUL", 0),
         "youlin.deliberation.tasks.remind_overdue_action_items": ("SUCCESSFUL", 0),
+        "youlin.jobs.tasks.recover_stale_jobs": ("SUCCESSFUL", {"failed": 0, "requeued": 0}),
     }
     assert {s: signal.getsignal(s) for s in WORKER_SIGNALS} != restore_signal_handlers  # the worker installed its own
