@@ -30,6 +30,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from youlin.domain.errors import DomainError
+from youlin.domain.exports import csv_unescape
 
 HEADER_SEARCH_ROWS = 10
 PROGRESS_EVERY = 200
@@ -180,7 +181,7 @@ class Table:
         number = 0
         try:
             for number, cells in enumerate(reader, start=1):
-                yield number, cells
+                yield number, [csv_unescape(cell) for cell in cells]
         except csv.Error as exc:
             raise self.refuse(self._unreadable(), row=number + 1) from exc
 

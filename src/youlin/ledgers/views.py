@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from youlin.access import policy
+from youlin.domain import exports
 from youlin.domain.errors import DomainError
 from youlin.domain.pages import show_error
 from youlin.ledgers import selectors, services
@@ -37,8 +37,6 @@ from youlin.ledgers.forms import (
 from youlin.ledgers.imports import ledger_import_start
 from youlin.ledgers.models import FrontageDuty, Ledger, LedgerEntry, LedgerImport, PhotoKind, Visit, VisitFinding
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _communities(request):
     return list(policy.visible_communities(request.user).select_related("subdistrict").order_by("code"))
@@ -46,12 +44,6 @@ def _communities(request):
 
 def _ledger_for(request, pk: int, action: str = policy.VIEW) -> Ledger:
     return policy.get_for(request.user, Ledger.objects.select_related("community__subdistrict"), action, pk=pk)
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 # ---------------------------------------------------------------- overview and campaigns
@@ -142,13 +134,13 @@ def export(request, pk: int):
     ledger = _ledger_for(request, pk)
     stamp = timezone.localdate().strftime("%Y%m%d")
     if request.GET.get("template"):
-        return _xlsx(template_bytes(ledger), f"{ledger.community.name}{ledger.name}模板.xlsx")
+        return exports.download(template_bytes(ledger), f"{ledger.community.name}{ledger.name}模板.xlsx")
     form = EntryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     filters.pop("after", None)
     rows = selectors.entry_export_rows(request.user, ledger, filters)
     content = ledger_export(ledger=ledger, entries=rows, base_url=request.build_absolute_uri("/").rstrip("/"))
-    return _xlsx(content, f"{ledger.community.name}{ledger.name}{stamp}.xlsx")
+    return exports.download(content, f"{ledger.community.name}{ledger.name}{stamp}.xlsx")
 
 
 @login_required

