@@ -65,7 +65,7 @@ def workbook():
 
 def sheet_title(text: str) -> str:
     """A worksheet title Excel accepts (at most 31 characters, none of ``[]:*?/\\``), from any text."""
-    title = "".join("_" if ch in '[]:*?/\\' else ch for ch in clean_text(str(text))).strip("'")[:31]
+    title = "".join("_" if ch in "[]:*?/\\" else ch for ch in clean_text(str(text))).strip("'")[:31]
     return title or "Sheet"
 
 

@@ -70,7 +70,7 @@ def test_hours_per_volunteer_and_team(users, clock, activity_factory):
     first = activity_factory(capacity=5)
     second = activity_factory(
         capacity=5,
-        title="=HYPERLINK(\"http://evil.example\",\"卫生清洁\")",  # #13.6: written as text, not a formula
+        title='=HYPERLINK("http://evil.example","卫生清洁")',  # #13.6: written as text, not a formula
         starts_at=START + timedelta(days=1),
         ends_at=START + timedelta(days=1, hours=2),
     )
