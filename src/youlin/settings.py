@@ -228,6 +228,10 @@ YOULIN_LEDGER_IMPORT_MAX_ROWS = int(os.environ.get("YOULIN_LEDGER_IMPORT_MAX_ROW
 YOULIN_LEDGER_IMPORT_MAX_BYTES = int(os.environ.get("YOULIN_LEDGER_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 YOULIN_HOTLINE_IMPORT_MAX_ROWS = int(os.environ.get("YOULIN_HOTLINE_IMPORT_MAX_ROWS", "1000000"))
 YOULIN_HOTLINE_IMPORT_MAX_BYTES = int(os.environ.get("YOULIN_HOTLINE_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
+# Every .xlsx import: the most its parts may expand to in total, and the most one part may expand by (zip bombs
+# are refused from the sizes the archive declares, before anything is parsed).
+YOULIN_IMPORT_MAX_UNZIPPED_BYTES = int(os.environ.get("YOULIN_IMPORT_MAX_UNZIPPED_BYTES", str(256 * 1024 * 1024)))
+YOULIN_IMPORT_MAX_ZIP_RATIO = float(os.environ.get("YOULIN_IMPORT_MAX_ZIP_RATIO", "100"))
 YOULIN_MAP_TILE_GCJ02 = env_bool("YOULIN_MAP_TILE_GCJ02", False)
 # Smart intake: the classifier file (`make` builds it; `youlin intake train` replaces it) and the confidence
 # below which an imported 12345 work order goes to the community's triage queue instead of being dispatched.

@@ -182,6 +182,26 @@ def test_a_large_file_runs_in_the_background_with_progress(users, ledger, settin
     assert LedgerEntry.objects.filter(ledger=ledger).count() == 420
 
 
+def test_a_zip_bomb_is_refused_in_the_request_and_in_the_worker(users, ledger, settings):
+    """#13.12: the upload's row count (request) and the import (worker) both read through the checked pipeline."""
+    import time
+
+    from youlin.domain.tests.test_zip_bombs import SHEET, rows_xml, xlsx_with
+    from youlin.ledgers.imports import run_import
+
+    bomb = xlsx_with({SHEET: rows_xml(400_000)})
+    started = time.perf_counter()
+    job = ledger_import_start(actor=users.fwd_staff, ledger=ledger, filename="bomb.xlsx", content=bomb)
+    assert job.status == LedgerImport.Status.FAILED and "解压后过大" in job.message + str(job.errors)
+    # The worker, given the same file (as if it had been queued), refuses it too.
+    job = LedgerImport.objects.create(
+        ledger=ledger, actor=users.fwd_staff, filename="b.xlsx", content=bomb, total_rows=9999
+    )
+    assert run_import(job.pk) == LedgerImport.Status.FAILED
+    assert time.perf_counter() - started < 10
+    assert LedgerEntry.objects.count() == 0
+
+
 def test_a_small_file_with_a_bad_row_is_reported_at_once(users, ledger):
     job = ledger_import_start(
         actor=users.fwd_staff, ledger=ledger, filename="t.xlsx", content=sheet([row(1), row(2, 整改时限="2026-02-30")])
