@@ -161,7 +161,9 @@ class Table:
 
     def too_many_rows(self) -> str:
         limit = self.max_rows()
-        return ngettext("一次最多导入 %(n)d 行，请分批导入。", "一次最多导入 %(n)d 行，请分批导入。", limit) % {"n": limit}
+        return ngettext("一次最多导入 %(n)d 行，请分批导入。", "一次最多导入 %(n)d 行，请分批导入。", limit) % {
+            "n": limit
+        }
 
     def read(self, source: bytes | str | IO) -> Sheet:
         """The file's header and data rows: .xlsx (the first sheet) or CSV text, as ``formats`` allow."""
@@ -211,7 +213,9 @@ class Table:
             raise self.refuse(self.bomb())
 
     def bomb(self) -> str:
-        return gettext("文件解压后过大（可能是恶意构造的文件），未导入。请用 Excel 另存为 .xlsx 后重新上传，或拆分后分批导入。")
+        return gettext(
+            "文件解压后过大（可能是恶意构造的文件），未导入。请用 Excel 另存为 .xlsx 后重新上传，或拆分后分批导入。"
+        )
 
     def _xlsx_rows(self, content: bytes) -> Iterator[tuple[int, tuple]]:
         from openpyxl import load_workbook
