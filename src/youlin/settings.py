@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "youlin.parties",
     "youlin.access",
     "youlin.photos",
+    "youlin.files",
     "youlin.notifications",
     "youlin.cases",
     "youlin.intake",
@@ -145,6 +146,13 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("YOULIN_MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded files are served by youlin (``/media/…``, after an access check: ``youlin.files``). Behind nginx or
+# Apache the proxy can send the bytes: ``x-accel-redirect`` (nginx, an internal location at the prefix below that
+# aliases MEDIA_ROOT) or ``x-sendfile`` (Apache mod_xsendfile, lighttpd). Empty: youlin sends them itself.
+YOULIN_MEDIA_SENDFILE = os.environ.get("YOULIN_MEDIA_SENDFILE", "").strip().lower()
+if YOULIN_MEDIA_SENDFILE not in {"", "x-accel-redirect", "x-sendfile"}:
+    raise ImproperlyConfigured("YOULIN_MEDIA_SENDFILE: empty, x-accel-redirect (nginx) or x-sendfile (Apache)")
+YOULIN_MEDIA_ACCEL_PREFIX = os.environ.get("YOULIN_MEDIA_ACCEL_PREFIX", "/_protected_media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
