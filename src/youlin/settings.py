@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "youlin.api",
     "youlin.open311",
     "youlin.scheduling",
+    "youlin.backup",
     "youlin.synthetic",
     "youlin.demo",
 ]
