@@ -167,9 +167,9 @@ class Table:
 
     def read(self, source: bytes | str | IO) -> Sheet:
         """The file's header and data rows: .xlsx (the first sheet) or CSV text, as ``formats`` allow."""
-        if hasattr(source, "read"):
-            source = source.read()
         limit = self.max_bytes()
+        if hasattr(source, "read"):  # an upload: never more than one byte past the cap into memory
+            source = source.read(limit + 1) if limit else source.read()
         if limit and len(source) > limit:  # characters for text: a cap all the same
             raise self.refuse(self.too_large())
         if isinstance(source, bytes) and source.startswith(XLSX_MAGIC) and "xlsx" in self.formats:

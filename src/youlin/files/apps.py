@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class FilesConfig(AppConfig):
     name = "youlin.files"
-    verbose_name = _("文件")
+    verbose_name = _("已上传文件")

@@ -258,7 +258,9 @@ def import_upload(request, pk: int):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = ledger_import_start(actor=request.user, ledger=ledger, filename=upload.name, content=upload.read())
+            limit = TABLE.max_bytes()  # read no more than one byte past the cap: the service refuses the rest
+            content = upload.read(limit + 1 if limit else -1)
+            job = ledger_import_start(actor=request.user, ledger=ledger, filename=upload.name, content=content)
         except LedgerError as exc:
             show_error(request, exc, form)
         else:

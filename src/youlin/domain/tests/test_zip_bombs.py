@@ -141,3 +141,20 @@ def test_a_broken_part_is_refused_with_the_usual_message_not_an_error_page():
 
 def test_an_ordinary_file_still_reads():
     assert [r.text["name"] for r in TABLE.reading(TABLE.read(_base())).rows()] == ["甲"]
+
+
+def test_an_oversized_upload_is_not_read_into_memory_whole(settings):
+    settings.YOULIN_LEDGER_IMPORT_MAX_BYTES = 1000
+
+    class Huge(io.RawIOBase):
+        asked: list = []
+
+        def read(self, size=-1):
+            self.asked.append(size)
+            return b"x" * (10**9 if size < 0 else size)
+
+    upload = Huge()
+    with pytest.raises(FileRefused) as caught:
+        TABLE.read(upload)
+    assert upload.asked == [1001]
+    assert "MB" in caught.value.errors[0].reason

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('photos', '0001_initial'),
+        ("photos", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='photo',
-            name='image',
-            field=models.ImageField(db_index=True, upload_to='photos/%Y/%m/', verbose_name='图片'),
+            model_name="photo",
+            name="image",
+            field=models.ImageField(db_index=True, upload_to="photos/%Y/%m/", verbose_name="图片"),
         ),
         migrations.AlterField(
-            model_name='photo',
-            name='thumbnail',
-            field=models.ImageField(db_index=True, upload_to='photos/thumbs/%Y/%m/', verbose_name='缩略图'),
+            model_name="photo",
+            name="thumbnail",
+            field=models.ImageField(db_index=True, upload_to="photos/thumbs/%Y/%m/", verbose_name="缩略图"),
         ),
     ]
