@@ -108,16 +108,17 @@ def test_a_declared_twenty_million_rows_is_refused_before_reading_a_row():
     assert "最多导入 50000 行" in error.errors[0].reason
 
 
-def test_twenty_million_rows_without_a_dimension_stop_at_the_row_cap():
+def test_twenty_million_rows_without_a_dimension_stop_at_the_row_cap(settings):
     """One cell at row 20,000,000 in a few hundred bytes: openpyxl would yield every empty row before it."""
+    settings.YOULIN_LEDGER_IMPORT_MAX_ROWS = 5000  # the cap is then 10,010 rows: reached in well under a second
     sheet = (
         f"{HEAD}<sheetData>"
         '<row r="1"><c r="A1" t="inlineStr"><is><t>名称</t></is></c></row>'
         '<row r="20000000"><c r="A20000000" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>'
     )
     error = refused_quickly(xlsx_with({SHEET: sheet}))
-    assert "最多导入 50000 行" in error.errors[0].reason
-    assert error.errors[0].row == TABLE.max_sheet_rows() + 1
+    assert "最多导入 5000 行" in error.errors[0].reason
+    assert error.errors[0].row == TABLE.max_sheet_rows() + 1 == 10_011
 
 
 def test_a_row_declared_as_wide_as_excel_is_read_at_the_column_cap():

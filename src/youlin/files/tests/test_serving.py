@@ -25,7 +25,7 @@ def url(field) -> str:
 
 
 def get(client, user, path, **headers):
-    """The response, its body read (``.body``) and the file closed."""
+    """The response, its body read (``.body``) and so its file closed."""
     client.logout()
     if user is not None:
         client.force_login(user)
@@ -33,8 +33,8 @@ def get(client, user, path, **headers):
 
 
 def read(response):
+    # Reading a streamed body to its end closes the response (and its file), as a WSGI server would.
     response.body = b"".join(response.streaming_content) if response.streaming else response.content
-    response.close()
     return response
 
 
