@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "youlin.parties",
     "youlin.access",
     "youlin.photos",
+    "youlin.files",
     "youlin.notifications",
     "youlin.jobs",
     "youlin.cases",
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "youlin.api",
     "youlin.open311",
     "youlin.scheduling",
+    "youlin.backup",
     "youlin.synthetic",
     "youlin.demo",
 ]
@@ -146,6 +148,13 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("YOULIN_MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded files are served by youlin (``/media/…``, after an access check: ``youlin.files``). Behind nginx or
+# Apache the proxy can send the bytes: ``x-accel-redirect`` (nginx, an internal location at the prefix below that
+# aliases MEDIA_ROOT) or ``x-sendfile`` (Apache mod_xsendfile, lighttpd). Empty: youlin sends them itself.
+YOULIN_MEDIA_SENDFILE = os.environ.get("YOULIN_MEDIA_SENDFILE", "").strip().lower()
+if YOULIN_MEDIA_SENDFILE not in {"", "x-accel-redirect", "x-sendfile"}:
+    raise ImproperlyConfigured("YOULIN_MEDIA_SENDFILE: empty, x-accel-redirect (nginx) or x-sendfile (Apache)")
+YOULIN_MEDIA_ACCEL_PREFIX = os.environ.get("YOULIN_MEDIA_ACCEL_PREFIX", "/_protected_media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -229,6 +238,10 @@ YOULIN_LEDGER_IMPORT_MAX_ROWS = int(os.environ.get("YOULIN_LEDGER_IMPORT_MAX_ROW
 YOULIN_LEDGER_IMPORT_MAX_BYTES = int(os.environ.get("YOULIN_LEDGER_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 YOULIN_HOTLINE_IMPORT_MAX_ROWS = int(os.environ.get("YOULIN_HOTLINE_IMPORT_MAX_ROWS", "1000000"))
 YOULIN_HOTLINE_IMPORT_MAX_BYTES = int(os.environ.get("YOULIN_HOTLINE_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
+# Every .xlsx import: the most its parts may expand to in total, and the most one part may expand by (zip bombs
+# are refused from the sizes the archive declares, before anything is parsed).
+YOULIN_IMPORT_MAX_UNZIPPED_BYTES = int(os.environ.get("YOULIN_IMPORT_MAX_UNZIPPED_BYTES", str(256 * 1024 * 1024)))
+YOULIN_IMPORT_MAX_ZIP_RATIO = float(os.environ.get("YOULIN_IMPORT_MAX_ZIP_RATIO", "100"))
 YOULIN_MAP_TILE_GCJ02 = env_bool("YOULIN_MAP_TILE_GCJ02", False)
 # Smart intake: the classifier file (`make` builds it; `youlin intake train` replaces it) and the confidence
 # below which an imported 12345 work order goes to the community's triage queue instead of being dispatched.

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -8,6 +6,7 @@ from youlin.api.api import api
 from youlin.cases import views as cases_views
 from youlin.core import views as core_views
 from youlin.dashboards import views as dashboards_views
+from youlin.files import views as files_views
 from youlin.parties import views as parties_views
 from youlin.places import views as places_views
 
@@ -35,7 +34,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("open311/v2/", include("youlin.open311.urls")),
     path("admin/", admin.site.urls),
+    # Uploaded files, debug or not: public photos to anyone, the rest after an access check (youlin.files).
+    path("media/<path:name>", files_views.serve, name="media"),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,7 +1,10 @@
 """Who sees and changes which rows of the case loop: the case loop's registrations with the access policy."""
 
+from django.db.models import Q
+
 from youlin.access.policy import Rule, register
 from youlin.cases.models import (
+    CLOSED_STATUSES,
     Case,
     CaseAssignment,
     CaseEvent,
@@ -37,4 +40,28 @@ def register_rules() -> None:
             ),
         )
     register(RoutingRule, Rule(community="community", subdistrict="community__subdistrict"))
+    register_files()
+
+
+# The cases whose tracking link this browser opened (``views.track``): their photos are its to see.
+TRACKED_SESSION_KEY = "youlin_tracked_cases"
+
+
+def _public_photos() -> Q:
+    # Open311 publishes every request's "before" photo (media_url); a closed case's photos are on its
+    # community's public page and in bulletins.
+    return Q(kind=CasePhoto.Kind.BEFORE) | Q(case__status__in=CLOSED_STATUSES)
+
+
+def _tracked(request) -> Q | None:
+    session = getattr(request, "session", None)
+    ids = session.get(TRACKED_SESSION_KEY) if session is not None else None
+    return Q(case_id__in=ids) if ids else None
+
+
+def register_files() -> None:
+    from youlin.files.attachments import Attachment
+    from youlin.files.attachments import register as register_file
+
+    register_file(Attachment(CasePhoto, photo="photo", public=_public_photos, grant=_tracked))
     register(CategoryTimeLimit, Rule(subdistrict="subdistrict"))

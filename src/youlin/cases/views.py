@@ -284,7 +284,17 @@ def track(request, token: str):
     case = selectors.case_by_token(token)
     if case is None:
         raise Http404
+    _remember_tracked(request, case)
     return _render_case(request, case, token=token, public=True)
+
+
+def _remember_tracked(request, case) -> None:
+    """The link's holder may fetch the case's photos (``rules.TRACKED_SESSION_KEY``), not only read the page."""
+    from youlin.cases.rules import TRACKED_SESSION_KEY
+
+    tracked = list(request.session.get(TRACKED_SESSION_KEY, []))
+    if case.pk not in tracked:
+        request.session[TRACKED_SESSION_KEY] = [*tracked[-49:], case.pk]
 
 
 @require_POST

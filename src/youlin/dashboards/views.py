@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from youlin.access import policy
 from youlin.dashboards import rankings, selectors, services
 from youlin.dashboards.models import Bulletin, BulletinSection
+from youlin.domain import exports
 from youlin.domain.pages import show_error
 from youlin.places.models import Community
 
@@ -94,18 +94,17 @@ def export(request, table: str):
     """A dashboard table as .xlsx (the numbers as the page shows them)."""
     if table not in EXPORT_TABLES:
         raise Http404
-    from openpyxl import Workbook
-
     area, period, _area_value = _filters(request)
     board = selectors.dashboard(request.user, area, period)
-    wb = Workbook()
+    wb = exports.workbook()
     ws = wb.active
     ws.title = str(EXPORT_TABLES[table])[:31]
-    ws.append([f"{area.name} {period.start_day:%Y-%m-%d}—{period.end_day:%Y-%m-%d}"])
+    exports.append(ws, [f"{area.name} {period.start_day:%Y-%m-%d}—{period.end_day:%Y-%m-%d}"])
     if table == "parties":
-        ws.append([_("责任单位"), _("应结案数"), _("结案数"), _("按期结案率"), _("满意率"), _("综合得分")])
+        exports.append(ws, [_("责任单位"), _("应结案数"), _("结案数"), _("按期结案率"), _("满意率"), _("综合得分")])
         for org, m in board.parties:
-            ws.append(
+            exports.append(
+                ws,
                 [
                     org.name,
                     m.due_count,
@@ -113,29 +112,29 @@ def export(request, table: str):
                     _rate(m.on_time_rate),
                     _rate(m.satisfaction_rate),
                     None if m.score is None else round(m.score, 2),
-                ]
+                ],
             )
     elif table == "categories":
-        ws.append([_("类别"), _("立案数")])
+        exports.append(ws, [_("类别"), _("立案数")])
         for name, n in board.by_category:
-            ws.append([name, n])
+            exports.append(ws, [name, n])
     elif table == "months":
-        ws.append([_("月份"), _("立案数"), _("结案数")])
+        exports.append(ws, [_("月份"), _("立案数"), _("结案数")])
         for month, reg, closed in zip(board.months, board.registered_by_month, board.closed_by_month, strict=True):
-            ws.append([month, reg, closed])
+            exports.append(ws, [month, reg, closed])
     else:
-        ws.append([_("案件编号"), _("类别"), _("社区"), _("处置期限")])
+        exports.append(ws, [_("案件编号"), _("类别"), _("社区"), _("处置期限")])
         for c in board.overdue:
-            ws.append(
-                [c.number, c.category.name, c.community.name, timezone.localtime(c.deadline).strftime("%Y-%m-%d %H:%M")]
+            exports.append(
+                ws,
+                [
+                    c.number,
+                    c.category.name,
+                    c.community.name,
+                    timezone.localtime(c.deadline).strftime("%Y-%m-%d %H:%M"),
+                ],
             )
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="youlin-{table}.xlsx"'
-    return response
+    return exports.download(exports.workbook_bytes(wb), f"youlin-{table}.xlsx")
 
 
 def _ranking_request(request):
@@ -179,14 +178,13 @@ def _recent_months(this_month, count: int = 12) -> list:
 @login_required
 def ranking_export(request):
     """The ranking as .xlsx, the figures as the page shows them."""
-    from openpyxl import Workbook
-
     _groups, chosen, month, _this_month = _ranking_request(request)
-    wb = Workbook()
+    wb = exports.workbook()
     ws = wb.active
     ws.title = str(month)
-    ws.append([f"{chosen.label} {month}"])
-    ws.append(
+    exports.append(ws, [f"{chosen.label} {month}"])
+    exports.append(
+        ws,
         [
             _("排名"),
             str(rankings.LEVELS[chosen.level]),
@@ -201,11 +199,12 @@ def ranking_export(request):
             _("未回访"),
             _("上月排名"),
             _("得分变化"),
-        ]
+        ],
     )
     for row in rankings.ranking(chosen, month):
         m = row.measures
-        ws.append(
+        exports.append(
+            ws,
             [
                 row.rank,
                 row.name,
@@ -220,15 +219,9 @@ def ranking_export(request):
                 m.unvisited_count,
                 row.previous_rank,
                 None if row.score_change is None else round(row.score_change, 2),
-            ]
+            ],
         )
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="youlin-ranking-{month}.xlsx"'
-    return response
+    return exports.download(exports.workbook_bytes(wb), f"youlin-ranking-{month}.xlsx")
 
 
 @login_required

@@ -58,3 +58,9 @@ def register_rules() -> None:
     # Residents see a notice through ``permissions.is_resident_of``; the policy covers staff.
     register(PublicNotice, Rule(community="community", subdistrict="community__subdistrict"))
     register(NoticeResponse, Rule(community="notice__community", subdistrict="notice__community__subdistrict"))
+    from youlin.files.attachments import Attachment
+    from youlin.files.attachments import register as register_file
+
+    # A meeting's materials are its invitees' and the community's, never public; a document downloads under its
+    # title.
+    register_file(Attachment(Material, photo="photo", file="document", filename=lambda m: m.title))

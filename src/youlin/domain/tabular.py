@@ -13,27 +13,40 @@ An import is a ``Table`` (its ``Column`` specs, its limits, the error that refus
 
 Rows are numbered as a spreadsheet shows them (the header is the row it is on); a report names a column by its
 first header. Limits (rows, bytes) are read from settings when a file is read, never at import time.
+
+An .xlsx is a zip archive, and a small one can expand without end (a "zip bomb": 1 MB that is a 20-million-row
+sheet, or 300 KB of shared strings that take a gigabyte to load). Before openpyxl parses anything, ``read``
+checks the archive's declared sizes (in total, ``YOULIN_IMPORT_MAX_UNZIPPED_BYTES``; and each part's expansion,
+``YOULIN_IMPORT_MAX_ZIP_RATIO``) and the sheet's declared row count; while rows are read, a file with more rows
+than the table could take (blank ones included) is refused there and then, and no row is wider than
+``MAX_COLUMNS``. The same checks run wherever a file is read: in the request and in the worker.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
-from zipfile import BadZipFile
 
 from django.conf import settings
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from youlin.domain.errors import DomainError
+from youlin.domain.exports import csv_unescape
 
 HEADER_SEARCH_ROWS = 10
 PROGRESS_EVERY = 200
 XLSX_MAGIC = b"PK\x03\x04"
+MAX_COLUMNS = 256  # more than any import has; cells further right are not read
+RATIO_FLOOR = 1024 * 1024  # a part smaller than this expanded is never a bomb, however well it compresses
+# What a broken archive or its XML raises while rows are read (truncated parts, bad CRCs, bad markup).
+BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, OSError, SyntaxError, ValueError, KeyError, TypeError)
 
 
 @dataclass(frozen=True)
@@ -115,6 +128,7 @@ class Table:
     anchors: tuple[str, ...] = ()  # keys whose headers mark the header row among the first rows; none: row 1
     header_hint: Any = None  # what to say when no header is found (a default names the anchors)
     keep_unknown: bool = False  # unknown columns come with each row as ``extra`` (header → text)
+    unzipped_setting: str = "YOULIN_IMPORT_MAX_UNZIPPED_BYTES"  # an .xlsx's parts, expanded, in total
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -124,6 +138,10 @@ class Table:
 
     def max_bytes(self) -> int:
         return int(getattr(settings, self.bytes_setting))
+
+    def max_sheet_rows(self) -> int:
+        """Rows a file may have at all, blank lines and the lines above the header included."""
+        return 2 * self.max_rows() + HEADER_SEARCH_ROWS
 
     # ---------------------------------------------------------------- reading a file
 
@@ -141,11 +159,17 @@ class Table:
             return gettext("无法读取文件：请上传 Excel 的 .xlsx 文件（不是 .xls 或 .csv）。")
         return gettext("无法读取文件：请上传 Excel 的 .xlsx 文件，或 UTF-8、GB18030 编码的 .csv 文件。")
 
+    def too_many_rows(self) -> str:
+        limit = self.max_rows()
+        return ngettext("一次最多导入 %(n)d 行，请分批导入。", "一次最多导入 %(n)d 行，请分批导入。", limit) % {
+            "n": limit
+        }
+
     def read(self, source: bytes | str | IO) -> Sheet:
         """The file's header and data rows: .xlsx (the first sheet) or CSV text, as ``formats`` allow."""
-        if hasattr(source, "read"):
-            source = source.read()
         limit = self.max_bytes()
+        if hasattr(source, "read"):  # an upload: never more than one byte past the cap into memory
+            source = source.read(limit + 1) if limit else source.read()
         if limit and len(source) > limit:  # characters for text: a cap all the same
             raise self.refuse(self.too_large())
         if isinstance(source, bytes) and source.startswith(XLSX_MAGIC) and "xlsx" in self.formats:
@@ -154,17 +178,60 @@ class Table:
             rows = self._csv_rows(source)
         else:
             raise self.refuse(self._unreadable())
-        return self._find_header(rows)
+        return self._find_header(self._bounded(rows))
+
+    def _bounded(self, rows: Iterator[tuple[int, Sequence]]) -> Iterator[tuple[int, Sequence]]:
+        """The rows, refused past the most a file may have (a sheet of blank rows is read as fast as any) and
+        when the file turns out to be broken half-way."""
+        limit = self.max_sheet_rows()
+        number = 0
+        try:
+            for number, cells in rows:
+                if number > limit:
+                    raise self.refuse(self.too_many_rows(), row=number)
+                yield number, cells
+        except FileRefused:
+            raise
+        except BROKEN as exc:
+            raise self.refuse(self._unreadable(), row=number + 1) from exc
+
+    def check_archive(self, content: bytes) -> None:
+        """Refuse an .xlsx whose parts would expand too far, from the sizes its zip directory declares (reading
+        a part never yields more than its declared size, so these bound what openpyxl can be made to read)."""
+        try:
+            parts = zipfile.ZipFile(io.BytesIO(content)).infolist()
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError) as exc:
+            raise self.refuse(self._unreadable()) from exc
+        total_limit = int(getattr(settings, self.unzipped_setting))
+        ratio_limit = float(settings.YOULIN_IMPORT_MAX_ZIP_RATIO)
+        total = 0
+        for part in parts:
+            total += part.file_size
+            if part.file_size > RATIO_FLOOR and part.file_size > ratio_limit * max(part.compress_size, 1):
+                raise self.refuse(self.bomb())
+        if total_limit and total > total_limit:
+            raise self.refuse(self.bomb())
+
+    def bomb(self) -> str:
+        return gettext(
+            "文件解压后过大（可能是恶意构造的文件），未导入。请用 Excel 另存为 .xlsx 后重新上传，或拆分后分批导入。"
+        )
 
     def _xlsx_rows(self, content: bytes) -> Iterator[tuple[int, tuple]]:
         from openpyxl import load_workbook
         from openpyxl.utils.exceptions import InvalidFileException
 
+        self.check_archive(content)
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+            sheet = workbook.worksheets[0]
+            declared = sheet.max_row  # from the sheet's <dimension>, when it has one
+        except (InvalidFileException, IndexError, *BROKEN) as exc:
             raise self.refuse(self._unreadable()) from exc
-        return enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1)
+        if declared and declared > self.max_sheet_rows():
+            raise self.refuse(self.too_many_rows())
+        sheet.reset_dimensions()  # read rows as they are, not padded to a declared (perhaps absurd) size
+        return enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1)
 
     def _csv_rows(self, content: bytes | str) -> Iterator[tuple[int, list[str]]]:
         if isinstance(content, bytes):
@@ -180,7 +247,7 @@ class Table:
         number = 0
         try:
             for number, cells in enumerate(reader, start=1):
-                yield number, cells
+                yield number, [csv_unescape(cell) for cell in cells]
         except csv.Error as exc:
             raise self.refuse(self._unreadable(), row=number + 1) from exc
 
@@ -289,8 +356,7 @@ class Reading:
                 continue  # a blank line
             self.count += 1
             if self.count > limit:
-                reason = ngettext("一次最多导入 %(n)d 行，请分批导入。", "一次最多导入 %(n)d 行，请分批导入。", limit)
-                self.errors.append(RowError(number, "", reason % {"n": limit}))
+                self.errors.append(RowError(number, "", self.table.too_many_rows()))
                 return
             row = Row(number, text, {}, _names=names)
             values = row.values

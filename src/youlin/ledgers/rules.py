@@ -62,3 +62,14 @@ def register_rules() -> None:
         ZoneLog,
         Rule(community="zone__community", subdistrict="zone__community__subdistrict", organisation="organisation"),
     )
+    register_files()
+
+
+def register_files() -> None:
+    from youlin.files.attachments import Attachment
+    from youlin.files.attachments import register as register_file
+
+    # Ledger photos are the office's working record: never public.
+    register_file(Attachment(LedgerEntryPhoto, photo="photo"))
+    register_file(Attachment(FrontageInspection, photo="photos"))
+    register_file(Attachment(ZoneLog, photo="photos"))

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from youlin.access import policy
+from youlin.domain import exports
 from youlin.domain.errors import DomainError
 from youlin.domain.pages import show_error
 from youlin.jobs.selectors import job_for
@@ -39,8 +39,6 @@ from youlin.ledgers.forms import (
 from youlin.ledgers.imports import ledger_import_start
 from youlin.ledgers.models import FrontageDuty, Ledger, LedgerEntry, PhotoKind, Visit, VisitFinding
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _communities(request):
     return list(policy.visible_communities(request.user).select_related("subdistrict").order_by("code"))
@@ -48,12 +46,6 @@ def _communities(request):
 
 def _ledger_for(request, pk: int, action: str = policy.VIEW) -> Ledger:
     return policy.get_for(request.user, Ledger.objects.select_related("community__subdistrict"), action, pk=pk)
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 # ---------------------------------------------------------------- overview and campaigns
@@ -144,13 +136,13 @@ def export(request, pk: int):
     ledger = _ledger_for(request, pk)
     stamp = timezone.localdate().strftime("%Y%m%d")
     if request.GET.get("template"):
-        return _xlsx(template_bytes(ledger), f"{ledger.community.name}{ledger.name}模板.xlsx")
+        return exports.download(template_bytes(ledger), f"{ledger.community.name}{ledger.name}模板.xlsx")
     form = EntryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     filters.pop("after", None)
     rows = selectors.entry_export_rows(request.user, ledger, filters)
     content = ledger_export(ledger=ledger, entries=rows, base_url=request.build_absolute_uri("/").rstrip("/"))
-    return _xlsx(content, f"{ledger.community.name}{ledger.name}{stamp}.xlsx")
+    return exports.download(content, f"{ledger.community.name}{ledger.name}{stamp}.xlsx")
 
 
 @login_required
@@ -268,7 +260,9 @@ def import_upload(request, pk: int):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = ledger_import_start(actor=request.user, ledger=ledger, filename=upload.name, content=upload.read())
+            limit = TABLE.max_bytes()  # read no more than one byte past the cap: the service refuses the rest
+            content = upload.read(limit + 1 if limit else -1)
+            job = ledger_import_start(actor=request.user, ledger=ledger, filename=upload.name, content=content)
         except LedgerError as exc:
             show_error(request, exc, form)
         else:

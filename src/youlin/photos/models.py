@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Photo(models.Model):
-    image = models.ImageField(_("图片"), upload_to="photos/%Y/%m/")
-    thumbnail = models.ImageField(_("缩略图"), upload_to="photos/thumbs/%Y/%m/")
+    image = models.ImageField(_("图片"), upload_to="photos/%Y/%m/", db_index=True)  # the media route looks it up
+    thumbnail = models.ImageField(_("缩略图"), upload_to="photos/thumbs/%Y/%m/", db_index=True)
     width = models.PositiveIntegerField(_("宽"), default=0)
     height = models.PositiveIntegerField(_("高"), default=0)
     content_type = models.CharField(_("类型"), max_length=32)

@@ -18,6 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from youlin.domain.errors import DomainError
 from youlin.domain.writes import actor_user
+from youlin.files.names import random_name
 from youlin.photos.models import Photo
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -150,7 +151,8 @@ def photo_create(*, actor, upload=None, prepared: PreparedPhoto | None = None) -
         gps_lat=prepared.gps[1] if prepared.gps else None,
         uploaded_by=actor_user(actor),
     )
-    photo.image.save(f"{digest[:16]}.{prepared.extension}", ContentFile(prepared.content), save=False)
-    photo.thumbnail.save(f"{digest[:16]}.jpg", ContentFile(prepared.thumbnail), save=False)
+    # Random names: a photo's URL cannot be guessed from another's, nor from the picture itself.
+    photo.image.save(random_name(f".{prepared.extension}"), ContentFile(prepared.content), save=False)
+    photo.thumbnail.save(random_name(".jpg"), ContentFile(prepared.thumbnail), save=False)
     photo.save()
     return photo

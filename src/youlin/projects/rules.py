@@ -27,3 +27,7 @@ def register_rules() -> None:
                 organisation="project__contractor",
             ),
         )
+    from youlin.files.attachments import Attachment
+    from youlin.files.attachments import register as register_file
+
+    register_file(Attachment(ProjectPhoto, photo="photo"))  # no public page shows a project's photos

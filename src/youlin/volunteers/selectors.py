@@ -3,7 +3,6 @@ per team (for the page and the .xlsx export)."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -88,28 +87,30 @@ def hours_by_team(user, *, since: datetime | None = None, until: datetime | None
 
 def hours_xlsx(user, *, since: datetime | None = None, until: datetime | None = None) -> bytes:
     """Service hours as .xlsx: one sheet per volunteer, one per team, one with every checked-out sign-up."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    wb = Workbook()
+    from youlin.domain import exports
+
+    wb = exports.workbook()
     ws = wb.active
     ws.title = _("志愿者")
-    ws.append([_("序号"), _("姓名"), _("服务队"), _("参加活动数"), _("服务时长（小时）")])
+    exports.append(ws, [_("序号"), _("姓名"), _("服务队"), _("参加活动数"), _("服务时长（小时）")])
     for i, r in enumerate(hours_by_volunteer(user, since=since, until=until), start=1):
-        ws.append([i, r.name, r.team, r.activities, float(r.hours)])
+        exports.append(ws, [i, r.name, r.team, r.activities, float(r.hours)])
     teams = wb.create_sheet(_("服务队"))
-    teams.append([_("序号"), _("服务队"), _("人数"), _("活动数"), _("服务时长（小时）")])
+    exports.append(teams, [_("序号"), _("服务队"), _("人数"), _("活动数"), _("服务时长（小时）")])
     for i, r in enumerate(hours_by_team(user, since=since, until=until), start=1):
-        teams.append([i, r.name, int(r.team), r.activities, float(r.hours)])
+        exports.append(teams, [i, r.name, int(r.team), r.activities, float(r.hours)])
     detail = wb.create_sheet(_("明细"))
-    detail.append(
-        [_("活动"), _("开始时间"), _("地点"), _("姓名"), _("服务队"), _("签到"), _("签退"), _("时长（小时）")]
+    exports.append(
+        detail, [_("活动"), _("开始时间"), _("地点"), _("姓名"), _("服务队"), _("签到"), _("签退"), _("时长（小时）")]
     )
     rows = (
         _served(user, since, until).select_related("activity", "person", "team").order_by("activity__starts_at", "id")
     )
     for s in rows:
-        detail.append(
+        exports.append(
+            detail,
             [
                 s.activity.title,
                 timezone.localtime(s.activity.starts_at).strftime("%Y-%m-%d %H:%M"),
@@ -119,16 +120,14 @@ def hours_xlsx(user, *, since: datetime | None = None, until: datetime | None = 
                 timezone.localtime(s.checked_in_at).strftime("%H:%M") if s.checked_in_at else "",
                 timezone.localtime(s.checked_out_at).strftime("%H:%M") if s.checked_out_at else "",
                 float(s.hours),
-            ]
+            ],
         )
     for sheet in (ws, teams, detail):
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.column_dimensions["B"].width = 24
         sheet.column_dimensions["C"].width = 24
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return exports.workbook_bytes(wb)
 
 
 # ---------------------------------------------------------------- public pages, bulletin and dashboards

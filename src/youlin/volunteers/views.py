@@ -5,22 +5,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from youlin.access import policy
+from youlin.domain import exports
 from youlin.domain.pages import show_error
 from youlin.parties.models import Organisation, Person
 from youlin.volunteers import selectors, services
 from youlin.volunteers.errors import VolunteerError
 from youlin.volunteers.forms import ActivityForm, SignUpOtherForm
 from youlin.volunteers.models import Activity, SignUp
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _activity_for(request, pk: int) -> Activity:
@@ -178,7 +176,4 @@ def hours_export(request):
     j = policy.jurisdiction_of(request.user)
     if not (j.everything or j.view_community_ids or j.organisation_ids or j.person_id):
         raise Http404
-    response = HttpResponse(selectors.hours_xlsx(request.user), content_type=XLSX)
-    filename = f"志愿服务时长{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return exports.download(selectors.hours_xlsx(request.user), f"志愿服务时长{timezone.localdate():%Y%m%d}.xlsx")

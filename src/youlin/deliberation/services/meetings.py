@@ -26,6 +26,7 @@ from youlin.deliberation.services.checks import (
     required,
 )
 from youlin.domain.writes import actor_label, actor_user
+from youlin.files.names import random_name
 from youlin.notifications.services import notify
 from youlin.parties.models import Organisation, Person
 from youlin.parties.selectors import users_of
@@ -252,6 +253,6 @@ def material_add(*, actor, meeting: Meeting, title: str, upload) -> Material:
     if not getattr(upload, "size", 0):
         raise invalid(_("文件是空的，请重新选择。"), "upload")
     material = Material(meeting=meeting, title=title, uploaded_by=actor_user(actor))
-    material.document.save(f"meeting-{meeting.pk}{suffix}", upload, save=False)
+    material.document.save(random_name(suffix), upload, save=False)  # never guessable from the meeting
     material.save()
     return material

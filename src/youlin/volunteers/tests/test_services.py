@@ -70,7 +70,7 @@ def test_hours_per_volunteer_and_team(users, clock, activity_factory):
     first = activity_factory(capacity=5)
     second = activity_factory(
         capacity=5,
-        title="卫生清洁区域共建活动",
+        title='=HYPERLINK("http://evil.example","卫生清洁")',  # #13.6: written as text, not a formula
         starts_at=START + timedelta(days=1),
         ends_at=START + timedelta(days=1, hours=2),
     )
@@ -91,6 +91,9 @@ def test_hours_per_volunteer_and_team(users, clock, activity_factory):
 
     wb = load_workbook(BytesIO(selectors.hours_xlsx(users.fwd_staff)))
     assert [c.value for c in wb["志愿者"][2]] == [1, "学生0", "红墙小先锋志愿服务队", 2, 2.0]
+    titles = [row[0] for row in wb["明细"].iter_rows(min_row=2)]
+    assert {c.value for c in titles} == {"垃圾分类宣传实践活动", second.title}
+    assert all(c.data_type == "s" for c in titles)
 
 
 def test_who_may_sign_up_and_check_in_whom(users, clock, activity_factory):
