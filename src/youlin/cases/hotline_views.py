@@ -3,28 +3,25 @@ job's progress and result, recent imports, the triage queue, and the replies (å›
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
-from openpyxl import Workbook
 
 from youlin.access import policy
 from youlin.cases.forms import HotlineRepliesForm, HotlineUploadForm
 from youlin.cases.imports import DISPATCH_COLUMNS, TABLE
 from youlin.cases.imports.jobs import KIND, hotline_import_start
 from youlin.cases.imports.replies import hotline_replies_export
+from youlin.domain import exports
 from youlin.domain.errors import DomainError
 from youlin.domain.pages import show_error
 from youlin.jobs.selectors import recent_jobs
 from youlin.places.models import Community
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SAMPLE = [
     (
         "GD20261102000123",
@@ -44,12 +41,6 @@ def _managed_communities(request) -> list[Community]:
     if not policy.jurisdiction_of(request.user).is_staff_level:
         raise Http404
     return list(policy.scope(request.user, Community.objects.order_by("code"), policy.CHANGE))
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 @login_required
@@ -86,14 +77,12 @@ def hotline(request):
 @require_GET
 def hotline_sample(request):
     _managed_communities(request)
-    wb = Workbook()
+    wb = exports.workbook()
     ws = wb.active
-    ws.append([TABLE.column(k).name for k in DISPATCH_COLUMNS])
+    exports.append(ws, [TABLE.column(k).name for k in DISPATCH_COLUMNS])
     for row in SAMPLE:
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return _xlsx(out.getvalue(), "12345-sample.xlsx")
+        exports.append(ws, row)
+    return exports.download(exports.workbook_bytes(wb), "12345-sample.xlsx")
 
 
 @login_required
@@ -118,4 +107,4 @@ def hotline_replies(request):
     month = date.fromisoformat(data["month"] + "-01")
     community = next((c for c in communities if c.slug == data["community"]), None)
     content = hotline_replies_export(request.user, month=month, unit=data["unit"].strip(), community=community)
-    return _xlsx(content, f"12345-replies-{data['month']}.xlsx")
+    return exports.download(content, f"12345-replies-{data['month']}.xlsx")

@@ -4,17 +4,16 @@ as text, so a reply that starts with = + - @ stays text and never becomes a form
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, time
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from youlin.access import policy
 from youlin.cases.imports.columns import LOCAL
 from youlin.cases.models import CLOSED_STATUSES, Case, CaseEvent, Channel, EventKind
+from youlin.domain import exports
 
 HEADERS = ("工单编号", "办理结果", "回复内容", "办结时间")  # the hotline system's own column names: not translated
 REPLY_KINDS = (EventKind.REPORTED_DONE, EventKind.CLOSED)
@@ -63,25 +62,21 @@ def reply_text(case: Case) -> str:
 
 
 def replies_xlsx(cases: list[Case]) -> bytes:
-    wb = Workbook()
+    """Every cell is text (the project's one export writer: a reply starting with "=" stays text)."""
+    wb = exports.workbook()
     ws = wb.active
     ws.title = "回复"
-    ws.append(HEADERS)
+    exports.append(ws, HEADERS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for case in cases:
         closed = timezone.localtime(case.closed_at, LOCAL).strftime("%Y-%m-%d %H:%M:%S")
-        values = (case.hotline_number, result_text(case), reply_text(case), closed)
-        ws.append(values)
-        for cell, value in zip(ws[ws.max_row], values, strict=True):
-            cell.value = value
-            cell.data_type = "s"  # text, even "=…": never a formula
+        exports.append(ws, (case.hotline_number, result_text(case), reply_text(case), closed))
+        for cell in ws[ws.max_row]:
             cell.number_format = "@"
     for column, width in zip("ABCD", (22, 10, 60, 20), strict=True):
         ws.column_dimensions[column].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return exports.workbook_bytes(wb)
 
 
 def hotline_replies_export(user, *, month: date, unit: str = "", community=None) -> bytes:

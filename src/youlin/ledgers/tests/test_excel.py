@@ -188,17 +188,23 @@ def test_a_zip_bomb_is_refused_in_the_request_and_in_the_worker(users, ledger, s
     import time
 
     from youlin.domain.tests.test_zip_bombs import SHEET, rows_xml, xlsx_with
-    from youlin.ledgers.imports import run_import
+    from youlin.jobs.services import job_run
 
     bomb = xlsx_with({SHEET: rows_xml(400_000)})
     started = time.perf_counter()
     job = ledger_import_start(actor=users.fwd_staff, ledger=ledger, filename="bomb.xlsx", content=bomb)
-    assert job.status == LedgerImport.Status.FAILED and "解压后过大" in job.message + str(job.errors)
+    assert job.status == Job.Status.FAILED and "解压后过大" in job.message + str(job.errors)
     # The worker, given the same file (as if it had been queued), refuses it too.
-    job = LedgerImport.objects.create(
-        ledger=ledger, actor=users.fwd_staff, filename="b.xlsx", content=bomb, total_rows=9999
+    job = Job.objects.create(
+        kind="ledger_import",
+        actor=users.fwd_staff,
+        community=ledger.community,
+        filename="b.xlsx",
+        content=bomb,
+        params={"ledger": ledger.pk},
+        total_rows=9999,
     )
-    assert run_import(job.pk) == LedgerImport.Status.FAILED
+    assert job_run(job.pk) == Job.Status.FAILED
     assert time.perf_counter() - started < 10
     assert LedgerEntry.objects.count() == 0
 
