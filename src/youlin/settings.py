@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "youlin.access",
     "youlin.photos",
     "youlin.notifications",
+    "youlin.verification",
     "youlin.cases",
     "youlin.intake",
     "youlin.deliberation",
@@ -233,6 +234,15 @@ YOULIN_MAP_TILE_GCJ02 = env_bool("YOULIN_MAP_TILE_GCJ02", False)
 # below which an imported 12345 work order goes to the community's triage queue instead of being dispatched.
 YOULIN_INTAKE_MODEL = Path(os.environ.get("YOULIN_INTAKE_MODEL", VAR_DIR / "intake" / "model.npz"))
 YOULIN_INTAKE_MIN_CONFIDENCE = float(os.environ.get("YOULIN_INTAKE_MIN_CONFIDENCE", "0.5"))
+
+# A light identity without an account (answering a public notice): a phone number confirmed by a one-time code.
+# The SMS backend is a dotted path to a class with ``send(*, phone, message)``; the console one logs the code.
+YOULIN_SMS_BACKEND = os.environ.get("YOULIN_SMS_BACKEND", "youlin.verification.sms.ConsoleBackend")
+YOULIN_SMS_INTERVAL = int(os.environ.get("YOULIN_SMS_INTERVAL", "60"))
+YOULIN_SMS_PER_PHONE_HOUR = int(os.environ.get("YOULIN_SMS_PER_PHONE_HOUR", "5"))
+YOULIN_SMS_PER_CLIENT_HOUR = int(os.environ.get("YOULIN_SMS_PER_CLIENT_HOUR", "20"))
+YOULIN_PHONE_CODE_TTL = int(os.environ.get("YOULIN_PHONE_CODE_TTL", "600"))
+YOULIN_PHONE_CODE_ATTEMPTS = int(os.environ.get("YOULIN_PHONE_CODE_ATTEMPTS", "5"))
 
 LOGGING = {
     "version": 1,
