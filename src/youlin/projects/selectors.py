@@ -216,6 +216,11 @@ class PublicProject:
     categories: list[str]
 
 
+def _unique(photos: list) -> list:
+    seen: set[int] = set()
+    return [p for p in photos if not (p.pk in seen or seen.add(p.pk))]
+
+
 def public_project(slug: str, pk: int) -> PublicProject | None:
     """The public page of an approved project of the community with this slug (None otherwise)."""
     from django.utils.translation import gettext as _
@@ -253,7 +258,8 @@ def public_project(slug: str, pk: int) -> PublicProject | None:
         project=project,
         milestones=list(project.milestones.all()),
         before=before,
-        after=[p.photo for p in photos["after"]],
+        # The acceptance's own photos; without them, the photos it verified the cases with.
+        after=[p.photo for p in photos["after"]] or _unique([row.photo for _c, pair in linked for row in pair.after]),
         progress_photos=[p.photo for p in photos["progress"]],
         dates=[(label, value) for label, value in dates if value],
         time_taken=duration_label(time_to_acceptance(project)),
