@@ -219,6 +219,9 @@ def meeting_sign_in(
             parties.membership_ensure(
                 person=person, role=Role.REPRESENTATIVE, organisation=organisation, title=str(_("参会代表"))
             )
+    if person is None and organisation is not None and manager:
+        # Staff checking an organisation in name its representative; they do not stand in for it themselves.
+        raise invalid(_("请填写单位代表的姓名，或从单位人员中选择。"), "name")
     person_id = person.pk if person is not None else own
     if person_id is None:
         raise invalid(_("请选择签到人，或填写单位代表的姓名。"), "person")

@@ -56,6 +56,15 @@ def test_an_owner_unit_signs_in_through_a_representative_named_on_the_spot(users
         name="另一位",
     )
     assert "何经理" in str(error.message)
+    # Staff name the representative (or pick one of the organisation's people): they do not stand in themselves.
+    error = refused(
+        ErrorCode.INVALID_INPUT,
+        services.meeting_sign_in,
+        actor=users.spk_staff,
+        meeting=m,
+        organisation=f.org("市政工程研究院"),
+    )
+    assert error.field == "name"
     # An organisation not invited cannot be represented.
     refused(
         ErrorCode.INVALID_INPUT,
