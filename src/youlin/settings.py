@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "youlin.files",
     "youlin.notifications",
     "youlin.jobs",
+    "youlin.verification",
     "youlin.cases",
     "youlin.intake",
     "youlin.deliberation",
@@ -253,6 +254,15 @@ YOULIN_JOB_STALE_SECONDS = int(os.environ.get("YOULIN_JOB_STALE_SECONDS", "900")
 YOULIN_JOB_MAX_ATTEMPTS = int(os.environ.get("YOULIN_JOB_MAX_ATTEMPTS", "3"))
 # 12345 work-order imports with more rows than this run in the worker, with a progress bar.
 YOULIN_HOTLINE_IMPORT_SYNC_ROWS = int(os.environ.get("YOULIN_HOTLINE_IMPORT_SYNC_ROWS", "300"))
+
+# A light identity without an account (answering a public notice): a phone number confirmed by a one-time code.
+# The SMS backend is a dotted path to a class with ``send(*, phone, message)``; the console one logs the code.
+YOULIN_SMS_BACKEND = os.environ.get("YOULIN_SMS_BACKEND", "youlin.verification.sms.ConsoleBackend")
+YOULIN_SMS_INTERVAL = int(os.environ.get("YOULIN_SMS_INTERVAL", "60"))
+YOULIN_SMS_PER_PHONE_HOUR = int(os.environ.get("YOULIN_SMS_PER_PHONE_HOUR", "5"))
+YOULIN_SMS_PER_CLIENT_HOUR = int(os.environ.get("YOULIN_SMS_PER_CLIENT_HOUR", "20"))
+YOULIN_PHONE_CODE_TTL = int(os.environ.get("YOULIN_PHONE_CODE_TTL", "600"))
+YOULIN_PHONE_CODE_ATTEMPTS = int(os.environ.get("YOULIN_PHONE_CODE_ATTEMPTS", "5"))
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ from youlin.dashboards import views as dashboards_views
 from youlin.files import views as files_views
 from youlin.parties import views as parties_views
 from youlin.places import views as places_views
+from youlin.projects import views as projects_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -22,7 +23,11 @@ urlpatterns = [
     path("report/", cases_views.report, name="report"),
     path("intake/", include("youlin.intake.urls")),
     path("p/<slug:slug>/", dashboards_views.community_public, name="community-public"),
+    path("p/<slug:slug>/projects/<int:pk>/", projects_views.project_public, name="project-public"),
     path("bulletin/<int:pk>/", dashboards_views.bulletin_public, name="bulletin-public"),
+    path("bulletin/<int:pk>/print/", dashboards_views.bulletin_print, name="bulletin-print"),
+    path("bulletin/<int:pk>/qr.svg", dashboards_views.bulletin_qr, name="bulletin-qr"),
+    path("phone/", include("youlin.verification.urls")),
     path("t/<str:token>/", cases_views.track, name="track"),
     path("notifications/", include("youlin.notifications.urls")),
     path("meetings/", include("youlin.deliberation.urls")),

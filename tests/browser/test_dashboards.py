@@ -53,8 +53,12 @@ def test_dashboard_map_and_bulletin(page, live_server, demo_cases):
     text = page.inner_text("[data-testid=bulletin-section]")
     assert "社区共受理居民诉求 2 件，办结 1 件" in text
     page.get_by_test_id("publish").click()
-    page.wait_for_selector("[data-testid=bulletin-title]")
-    public_url = page.url
+    # The officer gets the public link to share and its QR code (made on the server) for the notice board.
+    share = page.locator("[data-testid=bulletin-share]")
+    public_url = share.locator("[data-testid=public-link]").get_attribute("href")
+    assert public_url == page.input_value("#bulletin-link") and "/bulletin/" in public_url
+    assert share.locator("[data-testid=bulletin-qr]").evaluate("img => img.complete && img.naturalWidth > 0")
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     page.goto(public_url)
     assert "手帕口南街社区" in page.inner_text("[data-testid=bulletin]")
@@ -62,3 +66,9 @@ def test_dashboard_map_and_bulletin(page, live_server, demo_cases):
     shot(page, "bulletin.png")
     page.emulate_media(media="print")
     assert page.locator("nav").is_hidden()
+    # The A4 sheet for the notice board: the bulletin with the QR code of its public page.
+    page.emulate_media(media="screen")
+    page.goto(public_url + "print/")
+    assert page.locator("[data-testid=sheet-footer] [data-testid=bulletin-qr]").evaluate("img => img.naturalWidth > 0")
+    assert public_url in page.inner_text("[data-testid=sheet-footer]")
+    shot(page, "bulletin-a4.png")

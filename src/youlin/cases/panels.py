@@ -22,6 +22,10 @@ class Panel:
     # on the reporter's public tracking page: panels are for people who work on the case.
     context: Callable[[Any, Any, bool], dict | None]
     order: int = 100
+    # What the panel shows on the public tracking page, if anything: (request, case) → context or None, rendered
+    # with ``public_template``. It must hold nothing that is not public (links to public pages, no names).
+    public_context: Callable[[Any, Any], dict | None] | None = None
+    public_template: str = ""
 
 
 _panels: dict[str, Panel] = {}
@@ -40,11 +44,17 @@ def registered() -> list[Panel]:
     return sorted(_panels.values(), key=lambda p: (p.order, p.name))
 
 
-def for_case(request, case, *, manager: bool) -> list[str]:
-    """The HTML of each panel with something to show for this case, in order."""
+def for_case(request, case, *, manager: bool, public: bool = False) -> list[str]:
+    """The HTML of each panel with something to show for this case, in order; on the public tracking page, only
+    the panels' public parts."""
     shown = []
     for panel in registered():
-        context = panel.context(request, case, manager)
+        if public:
+            if panel.public_context is None:
+                continue
+            context, template = panel.public_context(request, case), panel.public_template
+        else:
+            context, template = panel.context(request, case, manager), panel.template
         if context is not None:
-            shown.append(render_to_string(panel.template, context, request=request))
+            shown.append(render_to_string(template, context, request=request))
     return shown

@@ -257,7 +257,7 @@ def _render_case(
         # Residents' names and phones are masked for everyone who does not manage the case; staff reporting
         # in their role (patrol, door-to-door) are not residents.
         "mask_reporter": not (manager and not public) and case.channel in MASKED_REPORTER_CHANNELS,
-        "panels": [] if public else panels.for_case(request, case, manager=manager),
+        "panels": panels.for_case(request, case, manager=manager and not public, public=public),
         "following": selectors.is_following(request.user, case) if request.user.is_authenticated else False,
         "overdue": case.is_open and case.deadline < timezone.now(),
         "point": {

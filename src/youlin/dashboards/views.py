@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -270,6 +271,9 @@ def community_public(request, slug: str):
         except ImportError:
             func = None
         extra[name] = list(func(community)) if func else []
+    projects = extra["public_projects"]
+    extra["projects_under_way"] = [p for p in projects if not getattr(p, "completed", False)]
+    extra["projects_completed"] = [p for p in projects if getattr(p, "completed", False)]
     return render(
         request,
         "dashboards/community_public.html",
@@ -283,14 +287,44 @@ def community_public(request, slug: str):
     )
 
 
-def bulletin_public(request, pk: int):
+def _published(pk: int) -> Bulletin:
     bulletin = Bulletin.objects.filter(pk=pk, status=Bulletin.Status.PUBLISHED).first()
     if bulletin is None:
         raise Http404
-    return _render_bulletin(request, bulletin, public=True)
+    return bulletin
 
 
-def _render_bulletin(request, bulletin: Bulletin, *, public: bool):
+def bulletin_public(request, pk: int):
+    return _render_bulletin(request, _published(pk), public=True)
+
+
+def bulletin_print(request, pk: int):
+    """The bulletin on one A4 sheet for the notice board, with the QR code of its public page."""
+    return _render_bulletin(request, _published(pk), public=True, template="dashboards/bulletin_print.html")
+
+
+def public_link(request, bulletin: Bulletin) -> str:
+    """The absolute address of the published bulletin, to share or print (empty for a draft)."""
+    if bulletin.status != Bulletin.Status.PUBLISHED:
+        return ""
+    return request.build_absolute_uri(reverse("bulletin-public", args=[bulletin.pk]))
+
+
+def bulletin_qr(request, pk: int):
+    """The QR code of the bulletin's public link as SVG, made here (segno): no script, no outside service."""
+    import segno
+
+    bulletin = _published(pk)
+    out = io.BytesIO()
+    segno.make(public_link(request, bulletin), error="m").save(
+        out, kind="svg", scale=4, border=2, xmldecl=False, title=bulletin.title
+    )
+    response = HttpResponse(out.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def _render_bulletin(request, bulletin: Bulletin, *, public: bool, template: str = "dashboards/bulletin.html"):
     from youlin.cases.models import Case, CasePhoto
 
     sections = list(bulletin.sections.select_related("community"))
@@ -305,7 +339,13 @@ def _render_bulletin(request, bulletin: Bulletin, *, public: bool):
             for n in s.highlights
         ]
         s.paragraphs = [line for line in s.body.splitlines() if line.strip()]
-    return render(request, "dashboards/bulletin.html", {"bulletin": bulletin, "sections": sections, "public": public})
+    context = {
+        "bulletin": bulletin,
+        "sections": sections,
+        "public": public,
+        "public_link": public_link(request, bulletin),
+    }
+    return render(request, template, context)
 
 
 # ---------------------------------------------------------------- bulletin editing
@@ -396,5 +436,5 @@ def bulletin_publish(request, pk: int):
     except (services.BulletinError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", _("请求无效，请刷新页面后重试。")))
         return redirect("dashboards:bulletin", pk=pk)
-    messages.success(request, _("已发布。"))
-    return redirect("bulletin-public", pk=pk)
+    messages.success(request, _("已发布。请分享下方的公开链接，或打印带二维码的 A4 版张贴到公告栏。"))
+    return redirect("dashboards:bulletin", pk=pk)

@@ -61,7 +61,7 @@ class ProposalForm(forms.Form):
 class VoteForm(forms.Form):
     proposal = forms.IntegerField(widget=forms.HiddenInput)
     choice = forms.ChoiceField(choices=Vote.Choice.choices)
-    voter = forms.IntegerField(required=False)
+    party = forms.CharField(required=False, max_length=24)  # "org-<id>" or "person-<id>"; empty: the actor
 
 
 class DecisionForm(forms.Form):
@@ -69,7 +69,7 @@ class DecisionForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
     method = forms.ChoiceField(choices=Resolution.Method.choices)
     proposal = forms.IntegerField(required=False)
-    text = text(_("决议内容（可选）"), required=False, max_length=4000, rows=2)
+    text = text(_("补充说明（可选）"), required=False, max_length=4000, rows=2)
 
 
 class ActionItemForm(forms.Form):
@@ -109,6 +109,9 @@ class InviteForm(forms.Form):
 
 class SignInForm(forms.Form):
     person = forms.IntegerField(required=False)
+    organisation = forms.IntegerField(required=False)  # the invited organisation the person represents
+    name = forms.CharField(required=False, max_length=64)  # a representative named on the spot
+    authorisation = forms.CharField(required=False, max_length=200)  # a proxy's written authorisation
 
 
 class CompleteForm(forms.Form):

@@ -46,7 +46,9 @@ class Meeting(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     minutes = models.TextField(_("会议纪要"), blank=True)
     quorum_percent = models.PositiveSmallIntegerField(
-        _("法定人数（%）"), default=50, help_text=_("有表决权的签到人中，至少多少比例参加表决，表决才有效")
+        _("法定人数（%）"),
+        default=50,
+        help_text=_("受邀表决方（单位和个人，每个单位一票）中，至少多少比例参加表决，表决才有效"),
     )
     pass_percent = models.PositiveSmallIntegerField(
         _("通过比例（%）"), default=50, help_text=_("赞成票须超过赞成与反对票之和的这一比例；弃权不计入")
@@ -106,10 +108,22 @@ class Invitation(models.Model):
 
 
 class Attendance(models.Model):
-    """Sign-in (签到): who attended."""
+    """Sign-in (签到): who attended, and the invited organisation they represent (one representative each: a
+    member of the organisation, or a proxy whose written authorisation is noted)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("会议"))
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("参会人"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("代表单位"),
+    )
+    authorisation = models.CharField(
+        _("授权委托"), max_length=200, blank=True, help_text=_("代理人出示的书面授权委托书，如：委托书编号、出具日期")
+    )
     signed_in_at = models.DateTimeField(_("签到时间"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("登记人")
@@ -119,7 +133,14 @@ class Attendance(models.Model):
         verbose_name = _("签到")
         verbose_name_plural = _("签到")
         ordering = ["meeting_id", "signed_in_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="attendance_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="attendance_once"),
+            models.UniqueConstraint(
+                fields=["meeting", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="attendance_one_representative",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.meeting_id} {self.person}"
@@ -177,6 +198,10 @@ class Vote(models.Model):
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="votes", verbose_name=_("方案"))
     voter = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("表决人"))
+    # The invited organisation the voter cast this vote for (its one vote); empty: the voter's own vote.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("代表单位")
+    )
     choice = models.CharField(_("表决"), max_length=8, choices=Choice.choices)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("登记人")
@@ -187,7 +212,14 @@ class Vote(models.Model):
         verbose_name = _("表决")
         verbose_name_plural = _("表决")
         ordering = ["proposal_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["proposal", "voter"], name="vote_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "voter"], condition=Q(organisation=None), name="vote_once"),
+            models.UniqueConstraint(
+                fields=["proposal", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="vote_once_per_organisation",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.proposal_id} {self.voter_id} {self.choice}"
@@ -206,6 +238,7 @@ class Resolution(models.Model):
     )
     method = models.CharField(_("决定方式"), max_length=16, choices=Method.choices)
     text = models.TextField(_("决议内容"))
+    note = models.TextField(_("补充说明"), blank=True)
     tally = models.JSONField(_("计票"), default=dict, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("记录人")
@@ -219,6 +252,13 @@ class Resolution(models.Model):
 
     def __str__(self) -> str:
         return self.proposal.title if self.proposal_id else self.text[:40]
+
+    @property
+    def counts(self) -> dict | None:
+        """For / against / abstain of the adopted proposal when decided by vote (``None`` by consensus)."""
+        if self.method != self.Method.VOTE:
+            return None
+        return (self.tally.get("proposals") or {}).get(str(self.proposal_id))
 
 
 class ActionItem(models.Model):
@@ -335,7 +375,11 @@ class NoticeResponse(models.Model):
         OBJECT = "object", _("反对")
 
     notice = models.ForeignKey(PublicNotice, on_delete=models.CASCADE, related_name="responses", verbose_name=_("公示"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Who answered: an account, or a phone number confirmed by a one-time code (kept only as a keyed hash).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    phone_hash = models.CharField(_("手机号（加密）"), max_length=64, blank=True, editable=False)
     name = models.CharField(_("姓名"), max_length=64, blank=True)
     stance = models.CharField(_("意见"), max_length=8, choices=Stance.choices)
     comment = models.TextField(_("说明"), blank=True)
@@ -345,7 +389,17 @@ class NoticeResponse(models.Model):
         verbose_name = _("公示意见")
         verbose_name_plural = _("公示意见")
         ordering = ["notice_id", "created_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["notice", "user"], name="notice_response_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice", "user"], condition=Q(user__isnull=False), name="notice_response_once"
+            ),
+            models.UniqueConstraint(
+                fields=["notice", "phone_hash"], condition=~Q(phone_hash=""), name="notice_response_once_per_phone"
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(phone_hash=""), name="notice_response_has_identity"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.notice_id} {self.stance}"

@@ -83,7 +83,7 @@ def meeting_with_everything(meeting: Meeting) -> Meeting:
         Meeting.objects.select_related("community__subdistrict", "compound", "convener", "source_case")
         .prefetch_related(
             Prefetch("invitations", queryset=Invitation.objects.select_related("organisation", "person")),
-            Prefetch("attendances", queryset=Attendance.objects.select_related("person")),
+            Prefetch("attendances", queryset=Attendance.objects.select_related("person", "organisation")),
             Prefetch(
                 "agenda_items",
                 queryset=AgendaItem.objects.prefetch_related(
@@ -110,20 +110,8 @@ def meeting_with_everything(meeting: Meeting) -> Meeting:
 # ---------------------------------------------------------------- voting rights and the tally
 
 
-def voting_person_ids(meeting: Meeting) -> set[int]:
-    """People with a voting right: invited in person with one, or members of an organisation invited with one."""
-    direct = Invitation.objects.filter(meeting=meeting, can_vote=True, person__isnull=False).values_list(
-        "person_id", flat=True
-    )
-    via = Membership.objects.filter(
-        organisation__in=Invitation.objects.filter(meeting=meeting, can_vote=True, organisation__isnull=False).values(
-            "organisation"
-        )
-    ).values_list("person_id", flat=True)
-    return set(direct) | set(via)
-
-
 def invited_person_ids(meeting: Meeting) -> set[int]:
+    """People invited in person, and members of invited organisations."""
     direct = Invitation.objects.filter(meeting=meeting, person__isnull=False).values_list("person_id", flat=True)
     via = Membership.objects.filter(
         organisation__in=Invitation.objects.filter(meeting=meeting, organisation__isnull=False).values("organisation")
@@ -131,10 +119,88 @@ def invited_person_ids(meeting: Meeting) -> set[int]:
     return set(direct) | set(via)
 
 
-def eligible_voter_ids(meeting: Meeting) -> set[int]:
-    """Signed-in attendees with a voting right: the electorate of every vote in this meeting."""
-    signed_in = set(Attendance.objects.filter(meeting=meeting).values_list("person_id", flat=True))
-    return signed_in & voting_person_ids(meeting)
+def invited_organisation_members(meeting: Meeting) -> dict[int, list]:
+    """The people of each invited organisation, by name: whom staff pick as its representative (one query)."""
+    result: dict[int, list] = {}
+    rows = (
+        Membership.objects.filter(
+            organisation__in=Invitation.objects.filter(meeting=meeting, organisation__isnull=False).values(
+                "organisation"
+            )
+        )
+        .select_related("person")
+        .order_by("person__name", "person_id")
+    )
+    for m in rows:
+        people = result.setdefault(m.organisation_id, [])
+        if all(p.pk != m.person_id for p in people):
+            people.append(m.person)
+    return result
+
+
+@dataclass(frozen=True)
+class VotingParty:
+    """One vote of a meeting: an organisation invited with a voting right (it votes through its representative)
+    or a person invited in person with one."""
+
+    key: str  # "org-<id>" or "person-<id>": the value the vote forms post
+    name: str
+    organisation_id: int | None
+    person_id: int | None
+    representative: object | None = None  # the Attendance of whoever votes for it; None until signed in
+
+    @property
+    def present(self) -> bool:
+        return self.representative is not None
+
+
+def party_key(*, organisation_id: int | None = None, person_id: int | None = None) -> str:
+    return f"org-{organisation_id}" if organisation_id else f"person-{person_id}"
+
+
+def voting_parties(meeting: Meeting, invitations=None, attendances=None) -> list[VotingParty]:
+    """Every voting party of the meeting with its representative, organisations first. From the lists given
+    (the meeting page's prefetch: no query) or two queries."""
+    if invitations is None:
+        invitations = list(meeting.invitations.select_related("organisation", "person"))
+    if attendances is None:
+        attendances = list(meeting.attendances.select_related("person", "organisation"))
+    by_org = {a.organisation_id: a for a in attendances if a.organisation_id}
+    by_person = {a.person_id: a for a in attendances}
+    parties = []
+    for i in invitations:
+        if not i.can_vote:
+            continue
+        if i.organisation_id:
+            parties.append(
+                VotingParty(
+                    key=party_key(organisation_id=i.organisation_id),
+                    name=i.organisation.name,
+                    organisation_id=i.organisation_id,
+                    person_id=None,
+                    representative=by_org.get(i.organisation_id),
+                )
+            )
+        else:
+            parties.append(
+                VotingParty(
+                    key=party_key(person_id=i.person_id),
+                    name=i.person.name,
+                    organisation_id=None,
+                    person_id=i.person_id,
+                    representative=by_person.get(i.person_id),
+                )
+            )
+    parties.sort(key=lambda p: (p.organisation_id is None,))
+    return parties
+
+
+def capacities(parties: list[VotingParty], person_id: int | None) -> list[VotingParty]:
+    """The parties this person votes for now: themselves (invited in person, signed in) and the organisation
+    they represent at this meeting."""
+    if person_id is None:
+        return []
+    return [p for p in parties if p.representative is not None and p.representative.person_id == person_id]
 
 
 class Outcome:
@@ -158,20 +224,30 @@ class ProposalCount:
 
 @dataclass
 class Tally:
-    """The count of one agenda item. Quorum: at least ``quorum_percent`` of the eligible voters took part
-    (abstaining is taking part). A proposal passes when its "for" votes exceed ``pass_percent`` of its "for"
-    and "against" votes (abstentions are not counted there). The passing proposal with the most "for" votes
-    is adopted; two passing with as many, or a proposal with as many for as against, is a tie."""
+    """The count of one agenda item, by voting party: each invited organisation with a voting right has one
+    vote (cast by its representative), each person invited in person with one has one. Quorum: at least
+    ``quorum_percent`` of the invited voting parties took part (abstaining is taking part). A proposal passes
+    when its "for" votes exceed ``pass_percent`` of its "for" and "against" votes (abstentions are not counted
+    there). The passing proposal with the most "for" votes is adopted; two passing with as many, or a proposal
+    with as many for as against, is a tie."""
 
     eligible: int
     voted: int
     quorum_percent: int
     pass_percent: int
     counts: list[ProposalCount] = field(default_factory=list)
+    organisations: int = 0
+    people: int = 0
+    present: int = 0
 
     @property
     def quorum_met(self) -> bool:
         return self.eligible > 0 and self.voted * 100 >= self.quorum_percent * self.eligible
+
+    @property
+    def quorum_needed(self) -> int:
+        """The fewest voting parties that make the quorum."""
+        return max(1, -(-self.quorum_percent * self.eligible // 100))
 
     @property
     def winner(self) -> Proposal | None:
@@ -197,7 +273,11 @@ class Tally:
 
     def as_dict(self) -> dict:
         return {
+            "counted": "parties",
             "eligible": self.eligible,
+            "organisations": self.organisations,
+            "people": self.people,
+            "present": self.present,
             "voted": self.voted,
             "quorum_percent": self.quorum_percent,
             "pass_percent": self.pass_percent,
@@ -205,24 +285,26 @@ class Tally:
         }
 
 
-def tally(item: AgendaItem, *, eligible: set[int] | None = None) -> Tally:
-    """Count the votes of an agenda item (votes of people without a standing vote are not counted)."""
+def tally(item: AgendaItem, *, parties: list[VotingParty] | None = None) -> Tally:
+    """Count the votes of an agenda item (votes for no invited voting party are not counted)."""
     meeting = item.meeting
-    eligible = eligible_voter_ids(meeting) if eligible is None else eligible
+    parties = voting_parties(meeting) if parties is None else parties
     proposals = list(item.proposals.prefetch_related("votes"))
-    return count_votes(meeting, proposals, eligible)
+    return count_votes(meeting, proposals, parties)
 
 
-def count_votes(meeting: Meeting, proposals: list[Proposal], eligible: set[int]) -> Tally:
+def count_votes(meeting: Meeting, proposals: list[Proposal], parties: list[VotingParty]) -> Tally:
     """The tally from proposals whose ``votes`` are loaded (no query)."""
+    keys = {p.key for p in parties}
     counts = []
-    voters: set[int] = set()
+    voters: set[str] = set()
     for p in proposals:
         c = ProposalCount(proposal=p)
         for v in p.votes.all():
-            if v.voter_id not in eligible:
+            key = party_key(organisation_id=v.organisation_id, person_id=v.voter_id)
+            if key not in keys:
                 continue
-            voters.add(v.voter_id)
+            voters.add(key)
             if v.choice == Vote.Choice.FOR:
                 c.for_count += 1
             elif v.choice == Vote.Choice.AGAINST:
@@ -233,11 +315,14 @@ def count_votes(meeting: Meeting, proposals: list[Proposal], eligible: set[int])
         c.passes = c.for_count > 0 and c.for_count * 100 > meeting.pass_percent * decisive
         counts.append(c)
     return Tally(
-        eligible=len(eligible),
+        eligible=len(parties),
         voted=len(voters),
         quorum_percent=meeting.quorum_percent,
         pass_percent=meeting.pass_percent,
         counts=counts,
+        organisations=sum(1 for p in parties if p.organisation_id),
+        people=sum(1 for p in parties if p.person_id),
+        present=sum(1 for p in parties if p.present),
     )
 
 
@@ -263,6 +348,44 @@ def invitation_candidates(community, compound=None) -> tuple[list, list]:
         )
     people = list(Person.objects.filter(place, memberships__role__in=roles).distinct().order_by("name"))
     return organisations, people
+
+
+# Duties whose holders decide at the table (a vote) rather than attend to answer for the work.
+VOTING_DUTIES = {"owner_unit", "owners_committee", "management_committee"}
+VOTING_KINDS = {"owners_committee", "management_committee"}
+
+
+def suggested_invitations(community, case=None) -> dict[str, str]:
+    """What the convene form pre-selects ("org-<id>"/"person-<id>" → "vote" or "invite"; staff can untick):
+    every party responsible for the place on the agenda, with a vote for owner units and committees and as
+    attendees for property managers and others, and the building captains there (the residents'
+    representatives) with a vote. Without a case, the community's committees. Three queries."""
+    from youlin.parties.models import Organisation, Role
+    from youlin.parties.selectors import responsible_for
+
+    suggested: dict[str, str] = {}
+    if case is None or case.compound_id is None:
+        for o in Organisation.objects.filter(community=community, kind__in=VOTING_KINDS).only("pk"):
+            suggested[f"org-{o.pk}"] = "vote"
+        return suggested
+    # A case in a shared courtyard is the courtyard's business: every building's parties sit at the table.
+    place = {"building": case.building} if case.building_id and not case.needs_deliberation else {}
+    parties = responsible_for(compound=case.compound, **place)
+    for duty in parties.duties:
+        key = f"org-{duty.organisation.pk}"
+        if duty.duty in VOTING_DUTIES:
+            suggested[key] = "vote"
+        else:
+            suggested.setdefault(key, "invite")
+    captains = Membership.objects.filter(role=Role.BUILDING_CAPTAIN)
+    captains = (
+        captains.filter(building_id=case.building_id)
+        if place
+        else captains.filter(Q(building__compound_id=case.compound_id) | Q(compound_id=case.compound_id))
+    )
+    for person_id in captains.values_list("person_id", flat=True):
+        suggested[f"person-{person_id}"] = "vote"
+    return suggested
 
 
 # ---------------------------------------------------------------- action items
@@ -336,10 +459,31 @@ def objections(notice: PublicNotice) -> list[NoticeResponse]:
     return list(notice.responses.filter(stance=NoticeResponse.Stance.OBJECT).order_by("created_at", "id"))
 
 
-def own_response(user, notice: PublicNotice) -> NoticeResponse | None:
-    if not user.is_authenticated:
-        return None
-    return notice.responses.filter(user=user).first()
+def own_response(user, notice: PublicNotice, phone_hash: str = "") -> NoticeResponse | None:
+    """The answer of this account, or of this confirmed phone, if any."""
+    if user is not None and user.is_authenticated:
+        return notice.responses.filter(user=user).first()
+    if phone_hash:
+        return notice.responses.filter(phone_hash=phone_hash).first()
+    return None
+
+
+def notice_public(pk: int) -> PublicNotice | None:
+    """A published notice, readable by anyone (no login): its meeting's place and resolutions loaded."""
+    return (
+        PublicNotice.objects.select_related("meeting", "community__subdistrict", "compound")
+        .filter(pk=pk, starts_at__lte=timezone.now())
+        .first()
+    )
+
+
+def notice_resolutions(notice: PublicNotice) -> list[Resolution]:
+    """The resolutions of the notice's meeting, each with its agenda item and adopted proposal (one query)."""
+    return list(
+        Resolution.objects.filter(item__meeting_id=notice.meeting_id)
+        .select_related("item", "proposal")
+        .order_by("item__position", "item_id")
+    )
 
 
 # ---------------------------------------------------------------- a case's meetings and resolutions
@@ -363,13 +507,60 @@ def resolutions_for_case(case) -> list[Resolution]:
     )
 
 
-def public_notices(community, now: datetime | None = None) -> list[str]:
-    """Outcomes under public notice now, one line each for the community's public page (no personal data)."""
-    from django.utils import timezone
+@dataclass(frozen=True)
+class PublicNoticeRow:
+    """A notice as the public pages list it: no personal data."""
 
+    pk: int
+    title: str
+    place: str
+    starts_at: datetime
+    ends_at: datetime
+    open: bool
+    support: int
+    object: int
+
+    @property
+    def url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("deliberation:notice", args=[self.pk])
+
+
+def _notice_rows(qs, now: datetime) -> list[PublicNoticeRow]:
+    rows = qs.select_related("community", "compound").annotate(
+        support=Count("responses", filter=Q(responses__stance=NoticeResponse.Stance.SUPPORT)),
+        objections=Count("responses", filter=Q(responses__stance=NoticeResponse.Stance.OBJECT)),
+    )
+    return [
+        PublicNoticeRow(
+            pk=n.pk,
+            title=n.title,
+            place=n.compound.name if n.compound_id else n.community.name,
+            starts_at=n.starts_at,
+            ends_at=n.ends_at,
+            open=n.starts_at <= now < n.ends_at,
+            support=n.support,
+            object=n.objections,
+        )
+        for n in rows
+    ]
+
+
+def public_notices(community, now: datetime | None = None, *, limit: int = 10) -> list[PublicNoticeRow]:
+    """The community's notices under 公示 now, ending soonest first, with their counts (one query)."""
     now = now or timezone.now()
-    rows = PublicNotice.objects.filter(community=community, starts_at__lte=now, ends_at__gt=now).order_by("ends_at")
-    return [f"{n.title}（{timezone.localtime(n.ends_at):%m-%d}）" for n in rows[:10]]
+    qs = PublicNotice.objects.filter(community=community, starts_at__lte=now, ends_at__gt=now)
+    return _notice_rows(qs.order_by("ends_at", "id")[:limit], now)
+
+
+def notices_for_case(case, now: datetime | None = None) -> list[PublicNoticeRow]:
+    """Published notices of the meetings the case was on (on the agenda or convened from it), latest first. One
+    query: the case's public tracking page links them."""
+    now = now or timezone.now()
+    meetings = Meeting.objects.filter(Q(agenda_items__cases=case) | Q(source_case=case)).values("pk")
+    qs = PublicNotice.objects.filter(meeting__in=meetings, starts_at__lte=now)
+    return _notice_rows(qs.order_by("-starts_at", "-id"), now)
 
 
 # ---------------------------------------------------------------- what projects take from a resolution

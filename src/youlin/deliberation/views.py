@@ -30,6 +30,7 @@ from youlin.domain.errors import DomainError
 from youlin.domain.pages import show_error
 from youlin.parties.models import Organisation, Person
 from youlin.places.models import Community
+from youlin.verification import sessions
 
 # ---------------------------------------------------------------- helpers
 
@@ -115,13 +116,16 @@ def _convene(request, *, community, compound=None, case: Case | None = None):
         else:
             messages.success(request, _("会议已创建，邀请已发出。"))
             return redirect("deliberation:detail", pk=meeting.pk)
-    suggested = {"owners_committee": "vote", "management_committee": "vote"}
+    if request.method == "POST":  # a form sent back with an error keeps what staff chose
+        chosen = {key: request.POST.get(key, "") for key in request.POST if key.startswith(("org-", "person-"))}
+    else:
+        chosen = selectors.suggested_invitations(community, case)
     context = {
         "form": form,
         "case": case,
         "community": community,
-        "organisations": [(o, suggested.get(o.kind, "")) for o in organisations],
-        "people": people,
+        "organisations": [(o, chosen.get(f"org-{o.pk}", "")) for o in organisations],
+        "people": [(p, chosen.get(f"person-{p.pk}", "")) for p in people],
     }
     return render(request, "deliberation/new.html", context, status=400 if form.errors else 200)
 
@@ -155,23 +159,25 @@ def meeting_new_from_case(request, number: str):
 # ---------------------------------------------------------------- the meeting page
 
 
-def _item_view(item: AgendaItem, meeting: Meeting, eligible: set[int], my_person: int | None):
+def _item_view(item: AgendaItem, meeting: Meeting, parties: list, capacities: list):
     proposals = list(item.proposals.all())
-    count = selectors.count_votes(meeting, proposals, eligible)
+    count = selectors.count_votes(meeting, proposals, parties)
     try:
         resolution = item.resolution
     except ObjectDoesNotExist:
         resolution = None
-    mine = {}
+    cast: dict[tuple[int, str], str] = {}
     for p in proposals:
         for v in p.votes.all():
-            if v.voter_id == my_person:
-                mine[p.pk] = v.choice
+            cast[(p.pk, selectors.party_key(organisation_id=v.organisation_id, person_id=v.voter_id))] = v.choice
     return {
         "item": item,
         "cases": list(item.cases.all()),
         "tally": count,
-        "rows": [(c, mine.get(c.proposal.pk, "")) for c in count.counts],
+        # Each proposal with the viewer's voting capacities and what each of them chose.
+        "rows": [
+            (c, [(party, cast.get((c.proposal.pk, party.key), "")) for party in capacities]) for c in count.counts
+        ],
         "resolution": resolution,
         "action_items": list(resolution.action_items.all()) if resolution else [],
     }
@@ -181,27 +187,39 @@ def _item_view(item: AgendaItem, meeting: Meeting, eligible: set[int], my_person
 def meeting_detail(request, pk: int):
     meeting = selectors.meeting_with_everything(_meeting_for(request, pk))
     manager = permissions.manages(request.user, meeting.community_id)
-    eligible_people = selectors.voting_person_ids(meeting)
+    invitations = list(meeting.invitations.all())
     attendances = list(meeting.attendances.all())
+    parties = selectors.voting_parties(meeting, invitations, attendances)
     signed_in = {a.person_id for a in attendances}
-    eligible = signed_in & eligible_people
     me = permissions.person_id_of(request.user)
+    my_capacities = selectors.capacities(parties, me)
     invited = selectors.invited_person_ids(meeting)
-    items = [_item_view(i, meeting, eligible, me) for i in meeting.agenda_items.all()]
+    items = [_item_view(i, meeting, parties, my_capacities) for i in meeting.agenda_items.all()]
     organisations, people = (
         selectors.invitation_candidates(meeting.community, meeting.compound) if manager else ([], [])
     )
     resolutions = [v["resolution"] for v in items if v["resolution"]]
-    attendees_with_vote = [a for a in attendances if a.person_id in eligible_people]
+    represented = {a.organisation_id: a for a in attendances if a.organisation_id}
+    members = selectors.invited_organisation_members(meeting) if manager else {}
     context = {
         "meeting": meeting,
         "manager": manager,
         "open": meeting.status == Meeting.Status.SCHEDULED,
         "items": items,
         "attendances": attendances,
-        "attendees_with_vote": attendees_with_vote,
-        "invitations": list(meeting.invitations.all()),
-        "can_vote": me is not None and me in eligible,
+        "parties": parties,
+        "present_parties": [p for p in parties if p.present],
+        "capacities": my_capacities,
+        "invitations": [
+            {
+                "invitation": i,
+                "representative": represented.get(i.organisation_id) if i.organisation_id else None,
+                "signed_in": i.person_id in signed_in if i.person_id else i.organisation_id in represented,
+                "members": members.get(i.organisation_id, []),
+            }
+            for i in invitations
+        ],
+        "can_vote": bool(my_capacities),
         "can_sign_in_self": me is not None and me in invited and me not in signed_in,
         "can_propose": manager or (me is not None and me in invited),
         "sign_in_people": [p for p in _sign_in_candidates(meeting, people) if p.pk not in signed_in] if manager else [],
@@ -267,12 +285,31 @@ def _act_invite(request, meeting):
 
 def _act_sign_in(request, meeting):
     form = forms.SignInForm(request.POST)
-    person = None
-    if form.is_valid() and form.cleaned_data["person"]:
-        person = Person.objects.filter(pk=form.cleaned_data["person"]).first()
+    if not form.is_valid():
+        raise DeliberationError.invalid(_("请选择签到人，或填写单位代表的姓名。"))
+    data = form.cleaned_data
+    person = organisation = None
+    if data["person"]:
+        person = Person.objects.filter(pk=data["person"]).first()
         if person is None:
             raise Http404
-    attendance = services.meeting_sign_in(actor=request.user, meeting=meeting, person=person)
+    if data["organisation"]:
+        organisation = Organisation.objects.filter(pk=data["organisation"]).first()
+        if organisation is None:
+            raise Http404
+    attendance = services.meeting_sign_in(
+        actor=request.user,
+        meeting=meeting,
+        person=person,
+        organisation=organisation,
+        name="" if person else data["name"],
+        authorisation=data["authorisation"],
+    )
+    if attendance.organisation_id:
+        return _("%(name)s 已代表 %(organisation)s 签到。") % {
+            "name": attendance.person.name,
+            "organisation": attendance.organisation.name,
+        }
     return _("%(name)s 已签到。") % {"name": attendance.person.name}
 
 
@@ -320,10 +357,16 @@ def _act_vote(request, meeting):
     )
     if proposal is None:
         raise Http404
-    voter = None
-    if form.cleaned_data["voter"]:
-        voter = Person.objects.filter(pk=form.cleaned_data["voter"]).first()
-    services.vote_cast(actor=request.user, proposal=proposal, choice=form.cleaned_data["choice"], voter=voter)
+    organisation, voter = _organisation_or_person(form.cleaned_data["party"])
+    if form.cleaned_data["party"] and organisation is None and voter is None:
+        raise Http404
+    services.vote_cast(
+        actor=request.user,
+        proposal=proposal,
+        choice=form.cleaned_data["choice"],
+        voter=voter,
+        organisation=organisation,
+    )
     return _("已记录表决。")
 
 
@@ -473,45 +516,56 @@ def action_item_complete(request, pk: int):
 # ---------------------------------------------------------------- public notice
 
 
-def _notice_for(request, pk: int) -> tuple[PublicNotice, bool]:
-    notice = PublicNotice.objects.select_related("meeting", "community", "compound").filter(pk=pk).first()
+def _public_notice(pk: int) -> PublicNotice:
+    notice = selectors.notice_public(pk)
     if notice is None:
         raise Http404
-    staff = policy.can(request.user, policy.VIEW, notice)
-    if not staff and not permissions.is_resident_of(request.user, notice.community_id):
-        raise Http404
-    return notice, staff
+    return notice
 
 
-@login_required
 def notice_detail(request, pk: int):
-    notice, staff = _notice_for(request, pk)
-    own = selectors.own_response(request.user, notice)
+    """A notice under 公示 (and after it) is public: anyone reads it without logging in. Answering needs a light
+    identity: an account, or a phone confirmed by a one-time code."""
+    notice = _public_notice(pk)
+    staff = policy.can(request.user, policy.VIEW, notice)
+    phone = sessions.confirmed_phone(request) if not request.user.is_authenticated else None
+    own = selectors.own_response(request.user, notice, phone.hash if phone else "")
     is_open = selectors.notice_is_open(notice)
+    identified = request.user.is_authenticated or phone is not None
     context = {
         "notice": notice,
         "staff": staff,
         "open": is_open,
         "counts": selectors.notice_counts(notice),
+        "resolutions": selectors.notice_resolutions(notice),
         "own": own,
-        "may_respond": is_open and own is None and permissions.is_resident_of(request.user, notice.community_id),
+        "phone": phone,
+        "pending": sessions.pending_phone(request),
+        "may_respond": is_open and own is None and identified,
+        "needs_identity": is_open and own is None and not identified,
+        "phone_next": request.path,
         "objections": selectors.objections(notice) if staff else [],
         "form": forms.RespondForm(),
     }
     return render(request, "deliberation/notice.html", context)
 
 
-@login_required
 @require_POST
 def notice_respond(request, pk: int):
-    notice, _staff = _notice_for(request, pk)
+    notice = _public_notice(pk)
     form = forms.RespondForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择支持或反对。"))
         return redirect("deliberation:notice", pk=notice.pk)
+    phone = sessions.confirmed_phone(request) if not request.user.is_authenticated else None
     try:
         services.notice_respond(
-            actor=request.user, notice=notice, stance=form.cleaned_data["stance"], comment=form.cleaned_data["comment"]
+            actor=request.user,
+            notice=notice,
+            stance=form.cleaned_data["stance"],
+            comment=form.cleaned_data["comment"],
+            phone_hash=phone.hash if phone else "",
+            phone_label=phone.label if phone else "",
         )
     except DomainError as exc:
         show_error(request, exc)

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from youlin.cases.models import Case
-from youlin.deliberation import services
+from youlin.deliberation import selectors, services
 from youlin.deliberation.models import Meeting
 from youlin.parties.models import Organisation, Person
 
@@ -56,11 +56,31 @@ def load_demo_deliberation(*, finish: bool = False) -> Meeting | None:
     }
     org = {
         o.name: o
-        for o in Organisation.objects.filter(name__in=["手帕口南街36号院业主委员会", "天岳恒物业", "京西市政施工队"])
+        for o in Organisation.objects.filter(
+            name__in=[
+                "手帕口南街36号院业主委员会",
+                "天岳恒物业",
+                "京西市政施工队",
+                "京广物资公司",
+                "市政工程研究院",
+                "广外房管所",
+            ]
+        )
     }
     staff = u["spk_staff"]
     now = timezone.now()
     Spec = services.InvitationSpec
+    # Seated as the convene form suggests: every party answering for 36号院 (the three owner units and the
+    # committees vote, the three property companies attend) and the building captain, plus a resident.
+    suggested = selectors.suggested_invitations(paving.community, paving)
+    organisations = Organisation.objects.filter(pk__in=[int(k[4:]) for k in suggested if k.startswith("org-")])
+    captains = Person.objects.filter(pk__in=[int(k[7:]) for k in suggested if k.startswith("person-")])
+    invitations = [
+        Spec(organisation=o, label=o.get_kind_display(), can_vote=suggested[f"org-{o.pk}"] == "vote")
+        for o in organisations.order_by("kind", "name")
+    ]
+    invitations += [Spec(person=p, label="居民代表", can_vote=True) for p in captains.order_by("name")]
+    invitations.append(Spec(person=people["spk_resident"], label="居民代表", can_vote=True))
     meeting = services.meeting_create_from_case(
         actor=staff,
         case=paving,
@@ -68,13 +88,17 @@ def load_demo_deliberation(*, finish: bool = False) -> Meeting | None:
         title="“友邻+”议事协商会：36号院停车区地砖及甲楼卫生死角",
         starts_at=now,
         place="手帕口南街社区“友邻+”议事厅",
-        invitations=[
-            Spec(organisation=org["手帕口南街36号院业主委员会"], label="业委会", can_vote=True),
-            Spec(organisation=org["天岳恒物业"], label="甲楼物业"),
-            Spec(person=people["spk_resident"], label="居民代表", can_vote=True),
-            Spec(person=people["spk_captain"], label="居民代表", can_vote=True),
-        ],
+        invitations=invitations,
     )
+    # The owner units come through representatives named at the door; 广外房管所 sends a proxy with a letter.
+    for name, representative, authorisation in (
+        ("京广物资公司", "何经理", ""),
+        ("市政工程研究院", "马工", ""),
+        ("广外房管所", "宋大姐", "授权委托书 GWF-2026-018，广外房管所 2026年11月20日出具"),
+    ):
+        services.meeting_sign_in(
+            actor=staff, meeting=meeting, organisation=org[name], name=representative, authorisation=authorisation
+        )
     for name in ("spk_committee", "spk_resident", "spk_captain", "tyh_property"):
         services.meeting_sign_in(actor=staff, meeting=meeting, person=people[name])
     item = meeting.agenda_items.get()
@@ -82,8 +106,16 @@ def load_demo_deliberation(*, finish: bool = False) -> Meeting | None:
         actor=staff, item=item, title="拆除甲楼单元门东侧墙围，打通小区内部道路“微循环”", proposed_by_label="业委会"
     )
     fence = services.proposal_add(actor=staff, item=item, title="在死角处加装围挡", proposed_by_label="天岳恒物业")
-    for name, choice in (("spk_committee", "for"), ("spk_resident", "for"), ("spk_captain", "for")):
-        services.vote_cast(actor=staff, proposal=wall, choice=choice, voter=people[name])
+    for party, on_wall, on_fence in (
+        (org["京广物资公司"], "for", "against"),
+        (org["市政工程研究院"], "for", "for"),
+        (org["广外房管所"], "for", "against"),
+        (org["手帕口南街36号院业主委员会"], "for", "against"),
+    ):
+        services.vote_cast(actor=staff, proposal=wall, choice=on_wall, organisation=party)
+        services.vote_cast(actor=staff, proposal=fence, choice=on_fence, organisation=party)
+    for name, on_wall in (("spk_resident", "for"), ("spk_captain", "abstain")):
+        services.vote_cast(actor=staff, proposal=wall, choice=on_wall, voter=people[name])
         services.vote_cast(actor=staff, proposal=fence, choice="against", voter=people[name])
     meeting.refresh_from_db()
     resolution = services.decision_record(actor=staff, item=item, expected_version=meeting.version, method="vote")
@@ -101,8 +133,9 @@ def load_demo_deliberation(*, finish: bool = False) -> Meeting | None:
         actor=staff,
         meeting=meeting,
         expected_version=meeting.version,
-        minutes="36号院业委会、居民代表、甲楼物业天岳恒参会，就停车区地砖松动及甲楼门前卫生死角沟通协商。"
-        "业委会建议拆除甲楼单元门东侧墙围，实现小区内部道路“微循环”，得到大家认可；物业张贴通知，要求堆物住户清理。",
+        minutes="36号院三家产权单位（京广物资公司、市政工程研究院由代表出席，广外房管所委托代理人出席）、业委会、"
+        "居民代表、甲楼物业天岳恒参会，就停车区地砖松动及甲楼门前卫生死角沟通协商。业委会建议拆除甲楼单元门东侧墙围，"
+        "实现小区内部道路“微循环”，表决通过；物业张贴通知，要求堆物住户清理。",
     )
     notice = services.notice_publish(actor=staff, meeting=meeting, days=7)
     services.notice_respond(actor=u["spk_resident"], notice=notice, stance="support", comment="打通后出行方便，支持！")

@@ -106,6 +106,7 @@ class Role(models.TextChoices):
     COMMITTEE_MEMBER = "committee_member", _("业委会/物管会委员")
     CONTRACTOR_STAFF = "contractor_staff", _("施工人员")
     VOLUNTEER = "volunteer", _("志愿者")
+    REPRESENTATIVE = "representative", _("单位代表")
 
 
 class Membership(models.Model):

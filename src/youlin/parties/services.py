@@ -45,6 +45,14 @@ def person_ensure(*, name: str, user=None, phone: str = "", community=None) -> P
 
 
 @transaction.atomic
+def person_named(*, name: str, community=None) -> Person:
+    """A person without a login named on the spot (a representative entering a meeting): the one of that name in
+    the community, or a new one. Unlike ``person_ensure`` it changes nothing on a person already known."""
+    obj = Person.objects.filter(name=name, community=community, user=None).order_by("pk").first()
+    return obj or Person.objects.create(name=name, community=community)
+
+
+@transaction.atomic
 def membership_ensure(*, person: Person, role: str, title: str = "", **scope) -> Membership:
     keys = ("organisation", "subdistrict", "community", "compound", "building", "entrance", "grid", "zone")
     lookup = {k: scope.get(k) for k in keys}

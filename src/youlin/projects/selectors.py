@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from youlin.access import policy
@@ -133,13 +134,138 @@ def duration_label(value: timedelta | None) -> str:
 # ---------------------------------------------------------------- public pages and the bulletin
 
 
-def public_projects(community) -> list[str]:
-    """Approved projects under way or accepted, as one line each for the community's public page."""
-    rows = Project.objects.filter(
-        community=community,
-        status__in=[Project.Status.APPROVED, Project.Status.UNDER_CONSTRUCTION, Project.Status.ACCEPTED],
-    ).order_by("-applied_at")[:10]
-    return [f"{p.title} · {p.get_status_display()} · {p.progress}%" for p in rows]
+@dataclass(frozen=True)
+class PublicProjectRow:
+    """A project as the public community page lists it (no personal data)."""
+
+    pk: int
+    title: str
+    status: str
+    status_label: str
+    progress: int
+    completed: bool
+    accepted_at: object
+    url: str
+
+
+def public_url(project: Project) -> str:
+    """The public page of an approved project (empty before approval: nothing to show residents yet)."""
+    from django.urls import reverse
+
+    if project.status not in PUBLIC_STATUSES:
+        return ""
+    return reverse("project-public", args=[project.community.slug, project.pk])
+
+
+def public_projects(community, *, limit: int = 20) -> list[PublicProjectRow]:
+    """Approved projects of the community, under way or completed (accepted), latest first. One query."""
+    rows = (
+        Project.objects.filter(community=community, status__in=PUBLIC_STATUSES)
+        .select_related("community")
+        .order_by("-applied_at", "-id")[:limit]
+    )
+    return [
+        PublicProjectRow(
+            pk=p.pk,
+            title=p.title,
+            status=p.status,
+            status_label=p.get_status_display(),
+            progress=p.progress,
+            completed=p.status == Project.Status.ACCEPTED,
+            accepted_at=p.accepted_at,
+            url=public_url(p),
+        )
+        for p in rows
+    ]
+
+
+def projects_for_case(case) -> list[PublicProjectRow]:
+    """The approved projects a case is part of, for its public tracking page (one query)."""
+    rows = (
+        Project.objects.filter(cases=case, status__in=PUBLIC_STATUSES)
+        .select_related("community")
+        .order_by("-applied_at", "-id")
+    )
+    return [
+        PublicProjectRow(
+            pk=p.pk,
+            title=p.title,
+            status=p.status,
+            status_label=p.get_status_display(),
+            progress=p.progress,
+            completed=p.status == Project.Status.ACCEPTED,
+            accepted_at=p.accepted_at,
+            url=public_url(p),
+        )
+        for p in rows
+    ]
+
+
+@dataclass
+class PublicProject:
+    """Everything the public project page shows: no names, no phones, no case numbers."""
+
+    project: Project
+    milestones: list
+    before: list  # Photo rows (the linked cases' before photos and the project's own)
+    after: list
+    progress_photos: list
+    dates: list[tuple[str, object]]  # (label, datetime or date), in order
+    time_taken: str
+    notice_id: int | None
+    categories: list[str]
+
+
+def _unique(photos: list) -> list:
+    seen: set[int] = set()
+    return [p for p in photos if not (p.pk in seen or seen.add(p.pk))]
+
+
+def public_project(slug: str, pk: int) -> PublicProject | None:
+    """The public page of an approved project of the community with this slug (None otherwise)."""
+    from django.utils.translation import gettext as _
+
+    project = (
+        Project.objects.select_related("community__subdistrict", "compound", "contractor", "resolution__item")
+        .filter(pk=pk, community__slug=slug, status__in=PUBLIC_STATUSES)
+        .first()
+    )
+    if project is None:
+        return None
+    photos = project_photos(project)
+    linked = linked_cases_with_photos(project)
+    before = [row.photo for _case, pair in linked for row in pair.before] + [p.photo for p in photos["before"]]
+    events = {e.kind: e.at for e in project.events.order_by("at", "id")}
+    dates = [
+        (_("居民首次反映"), project.first_reported_at),
+        (_("申报"), project.applied_at),
+        (_("街道批准"), events.get("approved")),
+        (_("开工"), project.actual_start),
+        (_("计划完工"), project.planned_end if project.status != Project.Status.ACCEPTED else None),
+        (_("验收"), project.accepted_at),
+    ]
+    notice_id = None
+    if project.resolution_id:
+        from youlin.deliberation.models import PublicNotice
+
+        notice_id = (
+            PublicNotice.objects.filter(meeting_id=project.resolution.item.meeting_id, starts_at__lte=timezone.now())
+            .order_by("-starts_at")
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return PublicProject(
+        project=project,
+        milestones=list(project.milestones.all()),
+        before=before,
+        # The acceptance's own photos; without them, the photos it verified the cases with.
+        after=[p.photo for p in photos["after"]] or _unique([row.photo for _c, pair in linked for row in pair.after]),
+        progress_photos=[p.photo for p in photos["progress"]],
+        dates=[(label, value) for label, value in dates if value],
+        time_taken=duration_label(time_to_acceptance(project)),
+        notice_id=notice_id,
+        categories=sorted({c.category.name for c, _pair in linked}),
+    )
 
 
 def bulletin_sentences(community, period) -> list[str]:

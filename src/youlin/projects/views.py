@@ -181,8 +181,18 @@ def project_detail(request, pk: int):
         "satisfactions": Satisfaction.choices,
         "now": timezone.localtime().replace(second=0, microsecond=0),
         "today": timezone.localdate(),
+        "public_url": selectors.public_url(project),
     }
     return render(request, "projects/detail.html", context)
+
+
+def project_public(request, slug: str, pk: int):
+    """A project as anyone sees it (no login, no personal data): before and after, milestones, the dates from the
+    first report to acceptance."""
+    page = selectors.public_project(slug, pk)
+    if page is None:
+        raise Http404
+    return render(request, "projects/public.html", {"page": page, "project": page.project})
 
 
 def _act_review(request, project):
@@ -235,8 +245,12 @@ def _schedule(request, project, kind):
         place=request.POST.get("place", ""),
         contractor=contractor,
     )
-    messages.success(request, _("已安排，邀请已发给街道城管办、社区党委和施工队。"))
-    return redirect("deliberation:detail", pk=meeting.pk)
+    messages.success(
+        request,
+        _("已安排“%(title)s”，邀请已发给街道城管办、社区党委和施工队。会议在该步骤办理时记为已召开。")
+        % {"title": meeting.title},
+    )
+    return redirect("projects:detail", pk=project.pk)
 
 
 def _act_survey(request, project):

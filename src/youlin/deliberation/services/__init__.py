@@ -1,7 +1,7 @@
 """Every write of a meeting, from convening to the public notice of its outcome, one module per stage:
 
     meetings:      meeting_create / meeting_create_from_case → meeting_invite → meeting_sign_in → agenda_item_add
-                   → material_add → meeting_close (minutes)
+                   → material_add → meeting_close (minutes); meeting_record_held (a project step held it)
     decisions:     proposal_add → vote_cast → decision_record (consensus, or the tally) → resolution
     action_items:  action_item_add → action_item_complete (written to the case's timeline); overdue reminders
     notices:       notice_publish → notice_respond (residents support or object during the notice period)
@@ -25,6 +25,7 @@ from youlin.deliberation.services.meetings import (
     meeting_create,
     meeting_create_from_case,
     meeting_invite,
+    meeting_record_held,
     meeting_sign_in,
 )
 from youlin.deliberation.services.notices import notice_publish, notice_respond
@@ -46,6 +47,7 @@ __all__ = [
     "meeting_create",
     "meeting_create_from_case",
     "meeting_invite",
+    "meeting_record_held",
     "meeting_sign_in",
     "meeting_url",
     "notice_publish",

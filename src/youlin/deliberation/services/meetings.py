@@ -28,7 +28,8 @@ from youlin.deliberation.services.checks import (
 from youlin.domain.writes import actor_label, actor_user
 from youlin.files.names import random_name
 from youlin.notifications.services import notify
-from youlin.parties.models import Organisation, Person
+from youlin.parties import services as parties
+from youlin.parties.models import Membership, Organisation, Person, Role
 from youlin.parties.selectors import users_of
 from youlin.photos.services import PhotoError, photo_create
 
@@ -183,26 +184,116 @@ def meeting_create_from_case(
 
 
 @transaction.atomic
-def meeting_sign_in(*, actor, meeting: Meeting, person: Person | None = None) -> Attendance:
-    """签到. Staff sign anyone in (walk-in residents too); an invitee signs themselves in."""
-    meeting = Meeting.objects.get(pk=meeting.pk)
+def meeting_sign_in(
+    *,
+    actor,
+    meeting: Meeting,
+    person: Person | None = None,
+    organisation: Organisation | None = None,
+    name: str = "",
+    authorisation: str = "",
+) -> Attendance:
+    """签到. Staff sign anyone in (walk-in residents too); an invitee signs themselves in.
+
+    An invited organisation signs in through one representative: a member of it (one named on the spot with
+    ``name`` becomes a member), or a proxy whose written authorisation is noted in ``authorisation``. A member of
+    an invited organisation signing in without naming one represents the first such organisation (those with a
+    voting right first) that has no representative yet."""
+    meeting = Meeting.objects.select_related("community").get(pk=meeting.pk)
     require_open(meeting)
     own = permissions.person_id_of(actor)
+    manager = permissions.manages(actor, meeting.community_id)
+    name, authorisation = (name or "").strip()[:64], (authorisation or "").strip()[:200]
+    if organisation is not None and not Invitation.objects.filter(meeting=meeting, organisation=organisation).exists():
+        raise invalid(
+            _("%(organisation)s 未受邀参加本次会议。请先追加邀请，再登记其代表签到。")
+            % {"organisation": organisation.name},
+            "organisation",
+        )
+    if person is None and name:
+        if not manager:
+            raise DeliberationError(ErrorCode.PERMISSION_DENIED, _("现场登记新的参会人请由社区工作人员办理。"))
+        if organisation is None:
+            raise invalid(_("请选择此人代表的受邀单位；列席的居民请从名单中选择。"), "organisation")
+        person = parties.person_named(name=name, community=meeting.community)
+        if not authorisation:  # named by the organisation on the spot: from now on one of its people
+            parties.membership_ensure(
+                person=person, role=Role.REPRESENTATIVE, organisation=organisation, title=str(_("参会代表"))
+            )
+    if person is None and organisation is not None and manager:
+        # Staff checking an organisation in name its representative; they do not stand in for it themselves.
+        raise invalid(_("请填写单位代表的姓名，或从单位人员中选择。"), "name")
     person_id = person.pk if person is not None else own
     if person_id is None:
-        raise invalid(_("请选择签到人。"), "person")
-    if not permissions.manages(actor, meeting.community_id) and (
-        person_id != own or own not in selectors.invited_person_ids(meeting)
-    ):
+        raise invalid(_("请选择签到人，或填写单位代表的姓名。"), "person")
+    if not manager and person_id != own:
         raise DeliberationError(
             ErrorCode.PERMISSION_DENIED, _("只有受邀人员可以自行签到；其他参会人请由社区工作人员登记签到。")
         )
-    attendance, _created = Attendance.objects.get_or_create(
+    if organisation is None:
+        organisation = _organisation_represented(meeting, person_id)
+        if not manager and organisation is None and own not in selectors.invited_person_ids(meeting):
+            raise DeliberationError(
+                ErrorCode.PERMISSION_DENIED, _("只有受邀人员可以自行签到；其他参会人请由社区工作人员登记签到。")
+            )
+    else:
+        member = Membership.objects.filter(person_id=person_id, organisation=organisation).exists()
+        if not member and not authorisation:
+            raise invalid(
+                _("%(name)s 不是 %(organisation)s 的人员。代为参会的，请填写书面授权委托书（如编号、出具日期）。")
+                % {"name": Person.objects.get(pk=person_id).name, "organisation": organisation.name},
+                "authorisation",
+            )
+        if not manager and not member:
+            raise DeliberationError(ErrorCode.PERMISSION_DENIED, _("代理人签到请由社区工作人员核对授权委托书后登记。"))
+    if organisation is not None:
+        taken = (
+            Attendance.objects.filter(meeting=meeting, organisation=organisation)
+            .exclude(person_id=person_id)
+            .select_related("person")
+            .first()
+        )
+        if taken is not None:
+            raise DeliberationError(
+                ErrorCode.ALREADY_DONE,
+                _("%(organisation)s 已由 %(name)s 代表签到，每个单位一名代表、一票。")
+                % {"organisation": organisation.name, "name": taken.person.name},
+            )
+    attendance, created = Attendance.objects.get_or_create(
         meeting=meeting,
         person_id=person_id,
-        defaults={"signed_in_at": timezone.now(), "recorded_by": actor_user(actor)},
+        defaults={
+            "organisation": organisation,
+            "authorisation": authorisation if organisation is not None else "",
+            "signed_in_at": timezone.now(),
+            "recorded_by": actor_user(actor),
+        },
     )
+    if not created and organisation is not None and attendance.organisation_id != organisation.pk:
+        if attendance.organisation_id is not None:
+            raise DeliberationError(
+                ErrorCode.ALREADY_DONE,
+                _("%(name)s 已代表 %(organisation)s 签到，一人只能代表一个单位。")
+                % {"name": attendance.person.name, "organisation": attendance.organisation.name},
+            )
+        attendance.organisation, attendance.authorisation = organisation, authorisation
+        attendance.save(update_fields=["organisation", "authorisation"])
     return attendance
+
+
+def _organisation_represented(meeting: Meeting, person_id: int) -> Organisation | None:
+    """The first invited organisation (voting ones first) the person belongs to that has no representative."""
+    taken = Attendance.objects.filter(meeting=meeting, organisation__isnull=False).values("organisation")
+    invitation = (
+        Invitation.objects.filter(
+            meeting=meeting, organisation__memberships__person_id=person_id, organisation__isnull=False
+        )
+        .exclude(organisation__in=taken)
+        .select_related("organisation")
+        .order_by("-can_vote", "id")
+        .first()
+    )
+    return invitation.organisation if invitation else None
 
 
 @transaction.atomic
@@ -231,6 +322,20 @@ def meeting_close(*, actor, meeting: Meeting, expected_version: int, minutes: st
     minutes = required(minutes, _("请填写会议纪要：谁参加、议了什么、决定了什么。"), "minutes")
     bump(meeting, expected_version, status=Meeting.Status.HELD, minutes=minutes, held_at=timezone.now())
     return meeting
+
+
+@transaction.atomic
+def meeting_record_held(*, actor, meeting: Meeting, minutes: str) -> Meeting:
+    """A meeting held for a step recorded elsewhere (a project's site survey at the start of work, its acceptance):
+    held now, with minutes saying what the step decided, in the step's own transaction. A meeting already
+    closed with its own minutes is left as it is."""
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if current.status != Meeting.Status.SCHEDULED:
+        return current
+    require_manager(actor, current)
+    minutes = required(minutes, _("请填写会议纪要：谁参加、议了什么、决定了什么。"), "minutes")
+    bump(current, current.version, status=Meeting.Status.HELD, minutes=minutes, held_at=timezone.now())
+    return current
 
 
 @transaction.atomic

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from youlin.deliberation import permissions
 from youlin.deliberation.errors import DeliberationError, ErrorCode
 from youlin.deliberation.models import Meeting, NoticeResponse, PublicNotice, Resolution
 from youlin.deliberation.services.checks import invalid, require_manager
@@ -48,7 +47,8 @@ def notice_publish(
     if not body.strip():
         lines = []
         for r in resolutions:
-            lines.append(f"{r.item.title}：{r.text}")
+            lines.append(str(_("议题：%(title)s") % {"title": r.item.title}))
+            lines.extend(r.text.splitlines())
             lines.extend(f"  · {a.title}（{a.due_on:%Y-%m-%d}）" for a in r.action_items.all())
         body = "\n".join(lines)
     notice = PublicNotice.objects.create(
@@ -86,13 +86,17 @@ def _residents(meeting: Meeting) -> list:
 
 
 @transaction.atomic
-def notice_respond(*, actor, notice: PublicNotice, stance: str, comment: str = "") -> NoticeResponse:
-    """A resident supports or objects (with a reason) during the notice period, once. Objections go to the
-    convener."""
+def notice_respond(
+    *, actor, notice: PublicNotice, stance: str, comment: str = "", phone_hash: str = "", phone_label: str = ""
+) -> NoticeResponse:
+    """Support or object (with a reason) during the notice period, once per person: a person known by an account
+    (``actor``) or, without one, by a phone number confirmed with a one-time code (``phone_hash``, from
+    ``youlin.verification``; ``phone_label`` is its masked form). Objections go to the convener."""
     if stance not in NoticeResponse.Stance.values:
         raise invalid(_("请选择支持或反对。"), "stance")
-    if not permissions.is_resident_of(actor, notice.community_id):
-        raise DeliberationError(ErrorCode.PERMISSION_DENIED, _("只有本社区居民可以对公示发表意见。"))
+    user = actor if actor is not None and actor.is_authenticated else None
+    if user is None and not phone_hash:
+        raise DeliberationError(ErrorCode.PERMISSION_DENIED, _("请先登录，或用手机号接收验证码确认身份，再发表意见。"))
     now = timezone.now()
     if now < notice.starts_at or now >= notice.ends_at:
         raise DeliberationError(
@@ -106,16 +110,15 @@ def notice_respond(*, actor, notice: PublicNotice, stance: str, comment: str = "
     comment = comment.strip()
     if stance == NoticeResponse.Stance.OBJECT and not comment:
         raise invalid(_("请写明反对的理由，便于社区回应。"), "comment")
-    person = Person.objects.filter(user=actor).first()
+    if user is not None:
+        person = Person.objects.filter(user=user).first()
+        identity = {"user": user, "name": person.name if person else str(user)[:64]}
+    else:
+        identity = {"phone_hash": phone_hash, "name": phone_label[:64]}
     try:
         with transaction.atomic():
             response = NoticeResponse.objects.create(
-                notice=notice,
-                user=actor,
-                name=person.name if person else str(actor)[:64],
-                stance=stance,
-                comment=comment,
-                created_at=now,
+                notice=notice, stance=stance, comment=comment, created_at=now, **identity
             )
     except IntegrityError:
         raise DeliberationError(ErrorCode.ALREADY_DONE, _("您已经对这条公示发表过意见。")) from None
@@ -126,6 +129,6 @@ def notice_respond(*, actor, notice: PublicNotice, stance: str, comment: str = "
             title=_("公示收到反对意见：%(title)s") % {"title": notice.title},
             body=comment,
             url=reverse("deliberation:notice", args=[notice.pk]),
-            exclude=actor_user(actor),
+            exclude=user,
         )
     return response

@@ -69,3 +69,37 @@ def sign_in_all(users, m: Meeting, *usernames: str) -> None:
 def proposals(users, m: Meeting, *titles: str):
     item = m.agenda_items.get()
     return [services.proposal_add(actor=users.spk_staff, item=item, title=t) for t in titles]
+
+
+OWNER_UNITS = ("京广物资公司", "市政工程研究院", "广外房管所")
+
+
+def seated_meeting(users, *, quorum_percent: int = 50, **extra) -> Meeting:
+    """36号院 seated as it decides: the three owner units and both committees vote (one vote each), the three
+    property companies attend, the building captain and a resident vote: 7 voting parties."""
+    Spec = services.InvitationSpec
+    invitations = [Spec(organisation=org(name), label="产权单位", can_vote=True) for name in OWNER_UNITS]
+    invitations += [
+        Spec(organisation=org("手帕口南街36号院业主委员会"), label="业委会", can_vote=True),
+        Spec(organisation=org("手帕口南街36号院物业管理委员会"), label="物管会", can_vote=True),
+        Spec(organisation=org("天岳恒物业"), label="物业"),
+        Spec(organisation=org("金盾物业服务公司"), label="物业"),
+        Spec(organisation=org("安居物业服务公司"), label="物业"),
+        Spec(person=person("spk_captain"), label="居民代表", can_vote=True),
+        Spec(person=person("spk_resident"), label="居民代表", can_vote=True),
+    ]
+    return services.meeting_create_from_case(
+        actor=users.spk_staff,
+        case=paving_case(users),
+        starts_at=timezone.now() + timedelta(days=1),
+        place="社区“友邻+”议事厅",
+        invitations=invitations,
+        quorum_percent=quorum_percent,
+        **extra,
+    )
+
+
+def represent(users, m: Meeting, name: str, representative: str, authorisation: str = ""):
+    return services.meeting_sign_in(
+        actor=users.spk_staff, meeting=m, organisation=org(name), name=representative, authorisation=authorisation
+    )

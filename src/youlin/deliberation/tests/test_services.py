@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from youlin.cases.models import CaseEvent
 from youlin.deliberation import selectors, services
@@ -296,13 +297,15 @@ def test_residents_respond_during_the_notice_period_only(users, clock):
     services.notice_respond(actor=users.spk_captain, notice=notice, stance="object", comment="拆墙后夜间照明不足")
     assert [r.comment for r in selectors.objections(notice)] == ["拆墙后夜间照明不足"]
     assert Notification.objects.filter(recipient=users.spk_staff, title__startswith="公示收到反对意见").exists()
-    with raises(ErrorCode.PERMISSION_DENIED):  # another community's resident
-        services.notice_respond(actor=users.fwd_captain, notice=notice, stance="support")
+    with raises(ErrorCode.PERMISSION_DENIED):  # no account and no confirmed phone: no identity
+        services.notice_respond(actor=AnonymousUser(), notice=notice, stance="support")
+    # A public notice asks for an identity, not residence (a phone confirmed by a code could answer anyway).
+    services.notice_respond(actor=users.fwd_captain, notice=notice, stance="support")
     clock.advance(days=5)
     assert not selectors.notice_is_open(notice)
     with raises(ErrorCode.NOTICE_CLOSED):
         services.notice_respond(actor=users.spk_committee, notice=notice, stance="support")
-    assert NoticeResponse.objects.count() == 2
+    assert NoticeResponse.objects.count() == 3
 
 
 def test_a_review_date_before_the_end_of_the_period_is_refused(users, clock):

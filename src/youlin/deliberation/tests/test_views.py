@@ -39,16 +39,13 @@ def test_foreign_meetings_notices_and_tasks_are_404(client, users):
     client.force_login(users.fwd_staff)  # another community's staff
     for url in (
         reverse("deliberation:detail", args=[m.pk]),
-        reverse("deliberation:notice", args=[notice.pk]),
         reverse("deliberation:new-from-case", args=[junk.number]),
         reverse("deliberation:detail", args=[999999]),
     ):
         assert client.get(url).status_code == 404, url
     assert client.post(reverse("deliberation:act", args=[m.pk, "close"]), {"close-minutes": "x"}).status_code == 404
     assert client.post(reverse("deliberation:action-item-complete", args=[item.pk]), {"note": "x"}).status_code == 404
-    assert (
-        client.post(reverse("deliberation:notice-respond", args=[notice.pk]), {"stance": "support"}).status_code == 404
-    )
+    assert client.get(reverse("deliberation:notice", args=[notice.pk])).status_code == 200  # a notice is public
     # A resident of the community sees the notice but not the meeting she was not invited to.
     client.force_login(users.spk_resident)
     m2 = services.meeting_create(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from youlin.cases import services as cases
 from youlin.cases.models import Satisfaction
 from youlin.deliberation import permissions
+from youlin.deliberation import services as deliberation
 from youlin.deliberation.selectors import notice_respondents
 from youlin.domain.writes import actor_user
 from youlin.parties.models import Person
@@ -61,6 +62,13 @@ def project_accept(
     if not stored:
         raise invalid(_("请上传完工后的照片，居民将看到改造前后的对比。"), "photos")
     now = timezone.now()
+    # Acceptance happens at the acceptance meeting: accepting records the meeting as held with its outcome.
+    minutes = _("专项“%(title)s”验收通过。") % {"title": current.title}
+    deliberation.meeting_record_held(
+        actor=actor,
+        meeting=current.acceptance_meeting,
+        minutes=f"{minutes}\n{note.strip()}" if note.strip() else str(minutes),
+    )
     result = write(
         current,
         actor=actor,

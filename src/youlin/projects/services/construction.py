@@ -132,6 +132,11 @@ def construction_start(
         raise invalid(_("计划完工日期不能早于计划开工日期。"), "planned_end")
     for position, (title, weight) in enumerate(milestones, start=current.milestones.count() + 1):
         _milestone(current, title=title, weight=weight, position=position)
+    start = actual_start or timezone.localdate()
+    # The joint survey was held before work starts: starting records it (unless staff closed it already).
+    deliberation.meeting_record_held(
+        actor=actor, meeting=current.survey_meeting, minutes=_survey_minutes(current, start)
+    )
     result = write(
         current,
         actor=actor,
@@ -141,7 +146,7 @@ def construction_start(
         fields={
             "planned_start": planned_start,
             "planned_end": planned_end,
-            "actual_start": actual_start or timezone.localdate(),
+            "actual_start": start,
         },
         data={"milestones": [t for t, _w in milestones]},
     )
@@ -153,6 +158,23 @@ def construction_start(
     )
     sync(project, result)
     return result
+
+
+def _survey_minutes(project: Project, start: date) -> str:
+    """What the survey settled, as the project's record has it: the contractor, the plan revised after it."""
+    lines = [
+        str(
+            _("联合实地踏勘已完成，确定施工单位：%(contractor)s。项目于 %(start)s 开工。")
+            % {"contractor": project.contractor.name, "start": start.isoformat()}
+        )
+    ]
+    scheduled = project.events.filter(kind=Event.SURVEY_SCHEDULED).order_by("-at", "-id").first()
+    revisions = project.events.filter(kind=Event.PLAN_REVISED)
+    if scheduled is not None:
+        revisions = revisions.filter(at__gte=scheduled.at)
+    for revision in revisions.order_by("at", "id"):
+        lines.append(str(_("踏勘后修改方案：%(note)s") % {"note": revision.note or "—"}))
+    return "\n".join(lines)
 
 
 def _milestone(project: Project, *, title: str, weight: int, position: int) -> Milestone:
