@@ -234,6 +234,13 @@ YOULIN_MAP_TILE_GCJ02 = env_bool("YOULIN_MAP_TILE_GCJ02", False)
 YOULIN_INTAKE_MODEL = Path(os.environ.get("YOULIN_INTAKE_MODEL", VAR_DIR / "intake" / "model.npz"))
 YOULIN_INTAKE_MIN_CONFIDENCE = float(os.environ.get("YOULIN_INTAKE_MIN_CONFIDENCE", "0.5"))
 
+# Links in e-mails sent by the worker (digests, area alerts) start with this address.
+YOULIN_BASE_URL = os.environ.get("YOULIN_BASE_URL", "http://127.0.0.1:8000")
+# Daily digests go out from this hour on (Beijing time), once a day per person.
+YOULIN_DIGEST_HOUR = int(os.environ.get("YOULIN_DIGEST_HOUR", "7"))
+if not 0 <= YOULIN_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("YOULIN_DIGEST_HOUR: an hour of the day, 0–23")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

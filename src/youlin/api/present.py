@@ -21,7 +21,23 @@ def community_ref(c) -> dict:
 
 
 def category_ref(c) -> dict:
-    return {"code": c.code, "kind": c.kind, "name": c.name}
+    return {"code": c.code, "kind": c.kind, "name": c.label}
+
+
+def category_out(c) -> dict:
+    """A category for the category list, named in the active language."""
+    return {
+        "id": c.pk,
+        "code": c.code,
+        "kind": c.kind,
+        "major_code": c.major_code,
+        "major": c.major_label,
+        "name": c.label,
+        "urgency": c.urgency,
+        "time_limit": c.time_limit,
+        "time_limit_unit": c.time_limit_unit,
+        "is_local": c.is_local,
+    }
 
 
 def case_summary(case: Case, now=None) -> dict:
@@ -79,7 +95,7 @@ def case_detail(request, case: Case) -> dict:
         }
     timeline = []
     for event in selectors.case_timeline(case):
-        actor = event.actor_label
+        actor = event.display_actor
         if masked and event.kind == "registered":
             actor = mask_name(actor)
         timeline.append(
@@ -90,7 +106,7 @@ def case_detail(request, case: Case) -> dict:
                 "actor": actor,
                 "from_status": event.from_status,
                 "to_status": event.to_status,
-                "note": event.note,
+                "note": event.display_note,
             }
         )
     before, after = selectors.case_photo_pairs(case)

@@ -706,7 +706,7 @@ def category_groups() -> dict[str, list[Category]]:
 
     groups: dict[str, list[Category]] = {}
     for c in Category.objects.filter(is_active=True).order_by("-is_local", "kind", "code"):
-        groups.setdefault(_("社区常用") if c.is_local else f"{c.major_code} {c.major}", []).append(c)
+        groups.setdefault(_("社区常用") if c.is_local else f"{c.major_code} {c.major_label}", []).append(c)
     return groups
 
 

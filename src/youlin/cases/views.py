@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from youlin.access import policy
 from youlin.cases import panels, selectors, services, steps
+from youlin.cases.categories import localized
 from youlin.cases.errors import CaseError, CaseErrorCode
 from youlin.cases.forms import (
     CaseFilterForm,
@@ -390,7 +391,12 @@ def measures(request):
 
 def _group_names(group_by: str, keys: list) -> dict:
     if group_by == "category_major":
-        return dict(Category.objects.filter(major_code__in=keys).values_list("major_code", "major").distinct())
+        return {
+            code: localized(major, major_en)
+            for code, major, major_en in Category.objects.filter(major_code__in=keys)
+            .values_list("major_code", "major", "major_en")
+            .distinct()
+        }
     from django.utils.module_loading import import_string
 
     model = import_string(MEASURE_GROUPS[group_by][1])

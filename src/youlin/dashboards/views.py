@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from youlin.access import policy
+from youlin.cases.categories import localized
 from youlin.dashboards import rankings, selectors, services
 from youlin.dashboards.models import Bulletin, BulletinSection
 from youlin.domain.pages import show_error
@@ -127,7 +128,12 @@ def export(request, table: str):
         ws.append([_("案件编号"), _("类别"), _("社区"), _("处置期限")])
         for c in board.overdue:
             ws.append(
-                [c.number, c.category.name, c.community.name, timezone.localtime(c.deadline).strftime("%Y-%m-%d %H:%M")]
+                [
+                    c.number,
+                    c.category.label,
+                    c.community.name,
+                    timezone.localtime(c.deadline).strftime("%Y-%m-%d %H:%M"),
+                ]
             )
     out = io.BytesIO()
     wb.save(out)
@@ -305,7 +311,12 @@ def _render_bulletin(request, bulletin: Bulletin, *, public: bool):
     photos: dict[str, dict[str, list]] = {}
     for p in CasePhoto.objects.filter(case__number__in=numbers).select_related("photo", "case").order_by("pk"):
         photos.setdefault(p.case.number, {"before": [], "after": []})[p.kind].append(p.photo)
-    categories = dict(Case.objects.filter(number__in=numbers).values_list("number", "category__name"))
+    categories = {
+        number: localized(name, name_en)
+        for number, name, name_en in Case.objects.filter(number__in=numbers).values_list(
+            "number", "category__name", "category__name_en"
+        )
+    }
     for s in sections:
         s.pairs = [
             {"number": n, "category": categories.get(n, ""), **photos.get(n, {"before": [], "after": []})}

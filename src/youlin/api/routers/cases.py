@@ -96,8 +96,9 @@ def _photos(photos) -> list:
 
 @router.get("/categories", response={200: list[CategoryOut], **ERRORS}, auth=auth.optional, tags=["categories"])
 def category_list(request):
-    """Active categories: GB/T 47678.5-2026 codes and the local extensions."""
-    return list(Category.objects.filter(is_active=True).order_by("kind", "code"))
+    """Active categories: GB/T 47678.5-2026 codes and the local extensions, named in the language the request
+    asks for (``Accept-Language: en`` gives the English names)."""
+    return [present.category_out(c) for c in Category.objects.filter(is_active=True).order_by("kind", "code")]
 
 
 @router.get("/cases", response={200: CasePageOut, **ERRORS}, auth=auth.optional)
@@ -115,7 +116,7 @@ def case_nearby(request, query: Query[NearbyQuery]):
     return [
         {
             "number": c.number,
-            "category": CategoryRef(code=category.code, kind=category.kind, name=category.name),
+            "category": CategoryRef(code=category.code, kind=category.kind, name=category.label),
             "status": c.status,
             "distance_m": round(c.distance_m, 1),
             "support_count": c.support_count,

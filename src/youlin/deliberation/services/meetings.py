@@ -26,6 +26,7 @@ from youlin.deliberation.services.checks import (
     required,
 )
 from youlin.domain.writes import actor_label, actor_user
+from youlin.notifications import events
 from youlin.notifications.services import notify
 from youlin.parties.models import Organisation, Person
 from youlin.parties.selectors import users_of
@@ -113,6 +114,7 @@ def _tell_invitees(meeting: Meeting, specs: Sequence[InvitationSpec], *, actor) 
         body=_("%(kind)s · %(at)s · %(place)s")
         % {"kind": meeting.get_kind_display(), "at": f"{local:%Y-%m-%d %H:%M}", "place": meeting.place},
         url=meeting_url(meeting),
+        event=events.MEETING,
         exclude=actor_user(actor),
     )
 
