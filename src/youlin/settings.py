@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "youlin.ledgers",
     "youlin.volunteers",
     "youlin.dashboards",
+    "youlin.alerts",
     "youlin.api",
     "youlin.open311",
     "youlin.scheduling",

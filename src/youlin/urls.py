@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from youlin.alerts.feeds import CommunityFeed
 from youlin.api.api import api
 from youlin.cases import views as cases_views
 from youlin.core import views as core_views
@@ -23,6 +24,8 @@ urlpatterns = [
     path("report/", cases_views.report, name="report"),
     path("intake/", include("youlin.intake.urls")),
     path("p/<slug:slug>/", dashboards_views.community_public, name="community-public"),
+    path("p/<slug:slug>/feed.atom", CommunityFeed(), name="community-feed"),
+    path("alerts/", include("youlin.alerts.urls")),
     path("bulletin/<int:pk>/", dashboards_views.bulletin_public, name="bulletin-public"),
     path("t/<str:token>/", cases_views.track, name="track"),
     path("notifications/", include("youlin.notifications.urls")),

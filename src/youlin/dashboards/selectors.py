@@ -326,6 +326,19 @@ def recently_fixed(community: Community, *, limit: int = 12) -> list[FixedCase]:
     return result
 
 
+def bulletins_published(community_ids, *, since=None, until=None, limit: int = 100) -> list:
+    """Published bulletins covering any of these communities, published in (since, until], newest first (for
+    public feeds and area alerts). One query."""
+    from youlin.dashboards.models import Bulletin
+
+    qs = Bulletin.objects.filter(communities__in=list(community_ids), status=Bulletin.Status.PUBLISHED)
+    if since is not None:
+        qs = qs.filter(published_at__gt=since)
+    if until is not None:
+        qs = qs.filter(published_at__lte=until)
+    return list(qs.distinct().order_by("-published_at", "-id")[:limit])
+
+
 def public_counts(community: Community, since: datetime | None = None) -> dict:
     cases = Case.objects.filter(community=community).exclude(status__in=[Status.VOIDED, Status.MERGED])
     if since is not None:

@@ -372,6 +372,17 @@ def public_notices(community, now: datetime | None = None) -> list[str]:
     return [f"{n.title}（{timezone.localtime(n.ends_at):%m-%d}）" for n in rows[:10]]
 
 
+def notices_published(community_ids, *, since=None, until=None, limit: int = 100) -> list[PublicNotice]:
+    """Public notices (公示) of these communities that started in (since, until], newest first, for public feeds
+    and area alerts (a notice is public by nature). One query."""
+    qs = PublicNotice.objects.filter(community_id__in=list(community_ids))
+    if since is not None:
+        qs = qs.filter(starts_at__gt=since)
+    if until is not None:
+        qs = qs.filter(starts_at__lte=until)
+    return list(qs.select_related("community").order_by("-starts_at", "-id")[:limit])
+
+
 # ---------------------------------------------------------------- what projects take from a resolution
 
 
