@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from youlin.cases.tests.conftest import clock, users  # noqa: F401  (shared fixtures)
-
 
 @pytest.fixture(scope="session")
 def built_model(tmp_path_factory):
