@@ -90,6 +90,15 @@ def _rate(value):
     return None if value is None else round(value, 4)
 
 
+RATE_FORMAT = "0.0%"  # a rate is stored as the fraction and shown as a percentage, as on the page
+
+
+def _format_rates(ws, columns: tuple[int, ...]) -> None:
+    """Show the rate cells of the row just appended as percentages (85.7%), keeping the number."""
+    for column in columns:
+        ws.cell(row=ws.max_row, column=column).number_format = RATE_FORMAT
+
+
 @login_required
 def export(request, table: str):
     """A dashboard table as .xlsx (the numbers as the page shows them)."""
@@ -116,6 +125,7 @@ def export(request, table: str):
                     None if m.score is None else round(m.score, 2),
                 ]
             )
+            _format_rates(ws, (4, 5))
     elif table == "categories":
         ws.append([_("类别"), _("立案数")])
         for name, n in board.by_category:
@@ -228,6 +238,7 @@ def ranking_export(request):
                 None if row.score_change is None else round(row.score_change, 2),
             ]
         )
+        _format_rates(ws, (4, 5, 6, 7))
     out = io.BytesIO()
     wb.save(out)
     response = HttpResponse(
