@@ -9,12 +9,11 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from youlin.access.policy import Rule, register
         from youlin.cases.models import Category
         from youlin.intake import selectors
-        from youlin.intake.models import CategoryCorrection
+        from youlin.intake.rules import register_rules
 
-        register(CategoryCorrection, Rule(community="case__community", subdistrict="case__community__subdistrict"))
+        register_rules()
         # A category renamed, added or switched off changes the label space at once in this process (others
         # notice within selectors.RECHECK_SECONDS).
         post_save.connect(selectors.forget_engine, sender=Category, dispatch_uid="intake-category-saved")
