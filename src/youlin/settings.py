@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "youlin.ledgers",
     "youlin.volunteers",
     "youlin.dashboards",
+    "youlin.alerts",
     "youlin.api",
     "youlin.open311",
     "youlin.scheduling",
@@ -263,6 +264,13 @@ YOULIN_SMS_PER_PHONE_HOUR = int(os.environ.get("YOULIN_SMS_PER_PHONE_HOUR", "5")
 YOULIN_SMS_PER_CLIENT_HOUR = int(os.environ.get("YOULIN_SMS_PER_CLIENT_HOUR", "20"))
 YOULIN_PHONE_CODE_TTL = int(os.environ.get("YOULIN_PHONE_CODE_TTL", "600"))
 YOULIN_PHONE_CODE_ATTEMPTS = int(os.environ.get("YOULIN_PHONE_CODE_ATTEMPTS", "5"))
+
+# Links in e-mails sent by the worker (digests, area alerts) start with this address.
+YOULIN_BASE_URL = os.environ.get("YOULIN_BASE_URL", "http://127.0.0.1:8000")
+# Daily digests go out from this hour on (Beijing time), once a day per person.
+YOULIN_DIGEST_HOUR = int(os.environ.get("YOULIN_DIGEST_HOUR", "7"))
+if not 0 <= YOULIN_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("YOULIN_DIGEST_HOUR: an hour of the day, 0–23")
 
 LOGGING = {
     "version": 1,

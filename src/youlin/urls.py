@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from youlin.alerts.feeds import CommunityFeed
 from youlin.api.api import api
 from youlin.cases import views as cases_views
 from youlin.core import views as core_views
@@ -24,6 +25,8 @@ urlpatterns = [
     path("intake/", include("youlin.intake.urls")),
     path("p/<slug:slug>/", dashboards_views.community_public, name="community-public"),
     path("p/<slug:slug>/projects/<int:pk>/", projects_views.project_public, name="project-public"),
+    path("p/<slug:slug>/feed.atom", CommunityFeed(), name="community-feed"),
+    path("alerts/", include("youlin.alerts.urls")),
     path("bulletin/<int:pk>/", dashboards_views.bulletin_public, name="bulletin-public"),
     path("bulletin/<int:pk>/print/", dashboards_views.bulletin_print, name="bulletin-print"),
     path("bulletin/<int:pk>/qr.svg", dashboards_views.bulletin_qr, name="bulletin-qr"),

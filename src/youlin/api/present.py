@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.utils import timezone
 
 from youlin.access import policy
-from youlin.cases import selectors
+from youlin.cases import selectors, updates
 from youlin.cases.models import MASKED_REPORTER_CHANNELS, Case
+from youlin.cases.permissions import Standing
 from youlin.core.privacy import mask_name, mask_phone
 
 # Residents' names and phones are masked for everyone who does not manage the case (as on the case page).
@@ -21,7 +22,23 @@ def community_ref(c) -> dict:
 
 
 def category_ref(c) -> dict:
-    return {"code": c.code, "kind": c.kind, "name": c.name}
+    return {"code": c.code, "kind": c.kind, "name": c.label}
+
+
+def category_out(c) -> dict:
+    """A category for the category list, named in the active language."""
+    return {
+        "id": c.pk,
+        "code": c.code,
+        "kind": c.kind,
+        "major_code": c.major_code,
+        "major": c.major_label,
+        "name": c.label,
+        "urgency": c.urgency,
+        "time_limit": c.time_limit,
+        "time_limit_unit": c.time_limit_unit,
+        "is_local": c.is_local,
+    }
 
 
 def case_summary(case: Case, now=None) -> dict:
@@ -65,6 +82,27 @@ def _photo(request, row) -> dict:
     }
 
 
+def case_update(request, shown) -> dict:
+    """An update as ``updates.thread`` shows it to this caller (masked unless they manage the case)."""
+    u = shown.update
+    return {
+        "id": u.pk,
+        "author": shown.author,
+        "text": shown.text,
+        "created_at": u.created_at,
+        "is_public": u.is_public,
+        "hidden": u.is_hidden,
+        "hidden_reason": u.hidden_reason if u.is_hidden else "",
+        "photos": [
+            {
+                "url": request.build_absolute_uri(p.image.url),
+                "thumbnail_url": request.build_absolute_uri(p.thumbnail.url),
+            }
+            for p in shown.photos
+        ],
+    }
+
+
 def case_detail(request, case: Case) -> dict:
     """The case with its parties, timeline, photos and the caller's next steps (a fixed number of queries)."""
     user = request.user
@@ -79,7 +117,7 @@ def case_detail(request, case: Case) -> dict:
         }
     timeline = []
     for event in selectors.case_timeline(case):
-        actor = event.actor_label
+        actor = event.display_actor
         if masked and event.kind == "registered":
             actor = mask_name(actor)
         timeline.append(
@@ -90,7 +128,7 @@ def case_detail(request, case: Case) -> dict:
                 "actor": actor,
                 "from_status": event.from_status,
                 "to_status": event.to_status,
-                "note": event.note,
+                "note": event.display_note,
             }
         )
     before, after = selectors.case_photo_pairs(case)
@@ -108,6 +146,7 @@ def case_detail(request, case: Case) -> dict:
         "timeline": timeline,
         "photos": [_photo(request, row) for row in [*before, *after]],
         "actions": selectors.available_actions(user, case),
+        "updates": [case_update(request, u) for u in updates.thread(case, standing=Standing(user, case))],
         "recurrence_of": case.recurrence_of.number if case.recurrence_of_id else None,
         "merged_into": case.merged_into.number if case.merged_into_id else None,
         "satisfaction": case.satisfaction,

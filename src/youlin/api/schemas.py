@@ -118,12 +118,42 @@ class PhotoOut(Schema):
     kind: str
 
 
+class UpdatePhotoOut(Schema):
+    url: str
+    thumbnail_url: str
+
+
+class CaseUpdateOut(Schema):
+    id: int
+    author: str = Field(description="Masked for callers who do not manage the case.")
+    text: str = Field(description="Phone and ID numbers masked for callers who do not manage the case.")
+    created_at: datetime
+    is_public: bool
+    hidden: bool
+    hidden_reason: str
+    photos: list[UpdatePhotoOut]
+
+
+class CaseUpdateIn(Schema):
+    text: str = Field(min_length=1, max_length=2000)
+    is_public: bool = Field(True, description="Staff may keep an update internal; residents' are always public.")
+
+
+class CaseUpdateFlagIn(Schema):
+    reason: str = Field("", max_length=200)
+
+
+class CaseUpdateHideIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class CaseDetailOut(CaseOut):
     reporter: ReporterOut | None
     assignments: list[AssignmentOut]
     timeline: list[EventOut]
     photos: list[PhotoOut]
     actions: list[str] = Field(description="The steps this caller may take now (each is an endpoint).")
+    updates: list[CaseUpdateOut] = Field(description="Updates (进展留言) this caller may read, oldest first.")
     recurrence_of: str | None
     merged_into: str | None
     satisfaction: str

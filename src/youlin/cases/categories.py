@@ -14,6 +14,9 @@ from pathlib import Path
 from youlin.cases import workdays
 
 CSV_PATH = Path(__file__).resolve().parent / "fixtures" / "gbt47678.5-matters.csv"
+# English names of the same codes (and of their major classes), for the English interface: data, not msgids,
+# so that a category added by the loader carries its English name with it.
+EN_CSV_PATH = Path(__file__).resolve().parent / "fixtures" / "gbt47678.5-names-en.csv"
 
 COMPONENT = "component"
 MATTER = "matter"
@@ -43,6 +46,8 @@ class CategoryRow:
     name: str
     urgency: str
     is_local: bool = False
+    name_en: str = ""
+    major_en: str = ""
 
     @property
     def time_limit(self) -> tuple[int, str]:
@@ -67,6 +72,18 @@ LOCAL_EXTENSIONS: list[tuple[str, str, str, str]] = [
     # What a 12345 work order is filed under until staff say what it is (待分拣).
     ("10099", "其他事项类", "其他诉求（待分类）", GENERAL),
 ]
+# Their English names (the major classes' come from the standard's file).
+LOCAL_EXTENSION_NAMES_EN: dict[str, str] = {
+    "06080": "Clutter in stairwells",
+    "06081": "Loose paving in a compound",
+    "06082": "Neglected dirty corner",
+    "04080": "Damaged tree pit",
+    "09080": "Frontage duties not kept",
+    "10080": "E-bike charged unsafely",
+    "10081": "Safety hazard for residents",
+    "10082": "Property management service",
+    "10099": "Other request (to be classified)",
+}
 
 # Matters where someone can get hurt now: an open manhole, a gas pipe, a fallen cable, a stuck lift.
 _URGENT_WORDS = ("井盖", "雨水箅子", "燃气", "输油", "公用电梯", "架空线缆脱落", "道路积雪", "动物尸体")
@@ -87,6 +104,16 @@ _COMPLEX_NAMES = {
 }
 
 
+def localized(name: str, name_en: str) -> str:
+    """A category's (or major class's) name in the active language: English where the interface is English and an
+    English name is known, else the standard's Chinese name."""
+    from django.utils.translation import get_language
+
+    if name_en and (get_language() or "").startswith("en"):
+        return name_en
+    return name
+
+
 def classify(kind: str, name: str) -> str:
     """The urgency class of a standard code, from its name (components are only ever 'general')."""
     if kind == COMPONENT:
@@ -100,24 +127,51 @@ def classify(kind: str, name: str) -> str:
     return GENERAL
 
 
-def category_rows(path: Path = CSV_PATH) -> list[CategoryRow]:
+def english_names(path: Path = EN_CSV_PATH) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """(kind, code) → English name, and Chinese major class → English major class."""
+    names: dict[tuple[str, str], str] = {}
+    majors: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for record in csv.DictReader(handle):
+            names[(KIND_BY_LABEL[record["kind"].strip()], record["code"].strip())] = record["name_en"].strip()
+            majors[record["major"].strip()] = record["major_en"].strip()
+    return names, majors
+
+
+def category_rows(path: Path = CSV_PATH, en_path: Path = EN_CSV_PATH) -> list[CategoryRow]:
+    names_en, majors_en = english_names(en_path)
     rows: list[CategoryRow] = []
     with path.open(encoding="utf-8", newline="") as handle:
         for record in csv.DictReader(handle):
             kind = KIND_BY_LABEL[record["kind"].strip()]
+            code = record["code"].strip()
             name = record["name"].strip()
+            major = record["major"].strip()
             urgency = classify(kind, name)
             rows.append(
                 CategoryRow(
-                    code=record["code"].strip(),
+                    code=code,
                     kind=kind,
-                    major=record["major"].strip(),
+                    major=major,
                     name=name,
                     urgency=urgency,
+                    name_en=names_en.get((kind, code), ""),
+                    major_en=majors_en.get(major, ""),
                 )
             )
     for code, major, name, urgency in LOCAL_EXTENSIONS:
-        rows.append(CategoryRow(code, MATTER, major, name, urgency, is_local=True))
+        rows.append(
+            CategoryRow(
+                code,
+                MATTER,
+                major,
+                name,
+                urgency,
+                is_local=True,
+                name_en=LOCAL_EXTENSION_NAMES_EN.get(code, ""),
+                major_en=majors_en.get(major, ""),
+            )
+        )
     return rows
 
 
@@ -130,10 +184,12 @@ def upsert_categories(model) -> int:
     existing = {(c.kind, c.code): c for c in model.objects.all()}
     field_names = {f.name for f in model._meta.get_fields()}
     # Urgency and time limit are set once; staff may tune them in the admin and a reload keeps that.
-    fields = ("major_code", "major", "name", "is_local")
+    fields = tuple(f for f in ("major_code", "major", "name", "is_local", "name_en", "major_en") if f in field_names)
     to_create, to_update = [], []
     for row in rows:
         values = {"major_code": row.major_code, "major": row.major, "name": row.name, "is_local": row.is_local}
+        if "name_en" in field_names:  # not in the historical models of migrations before 0009
+            values.update(name_en=row.name_en, major_en=row.major_en)
         current = existing.get((row.kind, row.code))
         if current is None:
             amount, unit = row.time_limit

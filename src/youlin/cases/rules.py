@@ -12,6 +12,9 @@ from youlin.cases.models import (
     CaseFollower,
     CasePhoto,
     CaseSupport,
+    CaseUpdate,
+    CaseUpdateFlag,
+    CaseUpdateModeration,
     CategoryTimeLimit,
     FollowUpVisit,
     RoutingRule,
@@ -29,7 +32,16 @@ def register_rules() -> None:
             owner="reporter",
         ),
     )
-    for model in (CaseEvent, CaseAssignment, CaseExtension, CaseSupport, CasePhoto, CaseFollower, FollowUpVisit):
+    for model in (
+        CaseEvent,
+        CaseAssignment,
+        CaseExtension,
+        CaseSupport,
+        CasePhoto,
+        CaseFollower,
+        FollowUpVisit,
+        CaseUpdate,
+    ):
         register(
             model,
             Rule(
@@ -39,6 +51,9 @@ def register_rules() -> None:
                 owner="case__reporter",
             ),
         )
+    # Flags and moderation records are staff's business: the case's community and sub-district only.
+    for model in (CaseUpdateFlag, CaseUpdateModeration):
+        register(model, Rule(community="update__case__community", subdistrict="update__case__community__subdistrict"))
     register(RoutingRule, Rule(community="community", subdistrict="community__subdistrict"))
     register_files()
 

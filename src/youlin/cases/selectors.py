@@ -280,6 +280,24 @@ def overdue_cases(community, *, now: datetime | None = None) -> QuerySet[Case]:
     return Case.objects.filter(community=community, status__in=OPEN_STATUSES, deadline__lt=now).order_by("deadline")
 
 
+def new_cases_in(
+    community_ids, *, since: datetime | None = None, until: datetime | None = None, limit: int = 100
+) -> list[Case]:
+    """Cases registered in these communities in (since, until], newest first, for public feeds and area alerts:
+    with their category, compound, building and grid (a caller shows no personal data: no reporter, no
+    description, no address typed by a person). Voided and merged cases are left out. One query."""
+    qs = Case.objects.filter(community_id__in=list(community_ids)).exclude(status__in=[Status.VOIDED, Status.MERGED])
+    if since is not None:
+        qs = qs.filter(registered_at__gt=since)
+    if until is not None:
+        qs = qs.filter(registered_at__lte=until)
+    return list(
+        qs.select_related("category", "community", "compound", "building", "grid").order_by("-registered_at", "-id")[
+            :limit
+        ]
+    )
+
+
 # ---------------------------------------------------------------- what a user may do
 
 
@@ -706,7 +724,7 @@ def category_groups() -> dict[str, list[Category]]:
 
     groups: dict[str, list[Category]] = {}
     for c in Category.objects.filter(is_active=True).order_by("-is_local", "kind", "code"):
-        groups.setdefault(_("社区常用") if c.is_local else f"{c.major_code} {c.major}", []).append(c)
+        groups.setdefault(_("社区常用") if c.is_local else f"{c.major_code} {c.major_label}", []).append(c)
     return groups
 
 

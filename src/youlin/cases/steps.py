@@ -298,7 +298,7 @@ def _correct_choices(case: Case) -> dict:
 
     return {
         "category_choices": [
-            (f"{c.kind}:{c.code}", f"{c.code} {c.name}")
+            (f"{c.kind}:{c.code}", f"{c.code} {c.label}")
             for group in selectors.category_groups().values()
             for c in group
         ],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from youlin.cases import hotline_views, views
+from youlin.cases import hotline_views, update_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -18,4 +18,8 @@ urlpatterns = [
     path("<str:number>/act/<str:action>/", views.case_act, name="act"),
     path("<str:number>/support/", views.support, name="support"),
     path("<str:number>/follow/", views.follow, name="follow"),
+    path("<str:number>/updates/", update_views.update_add, name="update-add"),
+    path("<str:number>/updates/<int:pk>/hide/", update_views.update_hide, name="update-hide"),
+    path("<str:number>/updates/<int:pk>/restore/", update_views.update_restore, name="update-restore"),
+    path("<str:number>/updates/<int:pk>/flag/", update_views.update_flag, name="update-flag"),
 ]

@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from youlin.access import policy
-from youlin.cases import panels, selectors, services, steps
+from youlin.cases import panels, selectors, services, steps, updates
+from youlin.cases.categories import localized
 from youlin.cases.errors import CaseError, CaseErrorCode
 from youlin.cases.forms import (
     CaseFilterForm,
@@ -30,6 +31,8 @@ from youlin.cases.forms import (
 )
 from youlin.cases.listing import case_search
 from youlin.cases.models import MASKED_REPORTER_CHANNELS, Case, Category, Channel, SupervisionLevel
+from youlin.cases.permissions import Standing
+from youlin.cases.update_views import UpdateForm
 from youlin.domain.pages import show_error
 from youlin.photos.services import PhotoError, photo_prepare
 from youlin.places.models import Community
@@ -243,6 +246,7 @@ def _render_case(
             step_forms.extend((step, form) for form in step.forms_for(case))
     manager = policy.can(request.user, policy.CHANGE, case)
     before, after = selectors.case_photo_pairs(case)
+    standing = Standing(request.user, case, token=token)
     context = {
         "case": case,
         "public": public,
@@ -259,6 +263,10 @@ def _render_case(
         "mask_reporter": not (manager and not public) and case.channel in MASKED_REPORTER_CHANNELS,
         "panels": panels.for_case(request, case, manager=manager and not public, public=public),
         "following": selectors.is_following(request.user, case) if request.user.is_authenticated else False,
+        "updates": updates.thread(case, standing=standing, public=public),
+        "may_add_update": updates.may_add(standing),
+        "may_keep_internal": not public and updates.works_on(standing),
+        "update_form": UpdateForm(),
         "overdue": case.is_open and case.deadline < timezone.now(),
         "point": {
             "type": "FeatureCollection",
@@ -401,7 +409,12 @@ def measures(request):
 
 def _group_names(group_by: str, keys: list) -> dict:
     if group_by == "category_major":
-        return dict(Category.objects.filter(major_code__in=keys).values_list("major_code", "major").distinct())
+        return {
+            code: localized(major, major_en)
+            for code, major, major_en in Category.objects.filter(major_code__in=keys)
+            .values_list("major_code", "major", "major_en")
+            .distinct()
+        }
     from django.utils.module_loading import import_string
 
     model = import_string(MEASURE_GROUPS[group_by][1])

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from youlin.access import policy
 from youlin.cases import selectors as case_selectors
+from youlin.cases.categories import localized
 from youlin.cases.models import CLOSED_STATUSES, OPEN_STATUSES, Case, Status, SupervisionLevel
 from youlin.parties.models import Organisation
 from youlin.places.models import Community, Subdistrict
@@ -144,8 +145,10 @@ def dashboard(user, area: Area, period: Period, *, now: datetime | None = None) 
         status__in=[Status.VOIDED, Status.MERGED]
     )
     by_category = [
-        (row["category__name"], row["n"])
-        for row in in_period.values("category__name").annotate(n=Count("id")).order_by("-n", "category__name")[:12]
+        (localized(row["category__name"], row["category__name_en"]), row["n"])
+        for row in in_period.values("category__name", "category__name_en")
+        .annotate(n=Count("id"))
+        .order_by("-n", "category__name")[:12]
     ]
     labels = dict(Status.choices)
     by_status = [
@@ -236,14 +239,16 @@ def map_features(user, area: Area, period: Period, *, limit: int = 5000) -> dict
         .exclude(status__in=[Status.VOIDED, Status.MERGED])
     )
     features = []
-    for c in cases.values("number", "lon", "lat", "status", "category__name").order_by("-registered_at")[:limit]:
+    for c in cases.values("number", "lon", "lat", "status", "category__name", "category__name_en").order_by(
+        "-registered_at"
+    )[:limit]:
         features.append(
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [c["lon"], c["lat"]]},
                 "properties": {
                     "layer": "case",
-                    "name": f"{c['number']} {c['category__name']}",
+                    "name": f"{c['number']} {localized(c['category__name'], c['category__name_en'])}",
                     "status": c["status"],
                     "colour": STATUS_COLOURS.get(c["status"], "#333"),
                     "number": c["number"],
@@ -268,7 +273,7 @@ def map_features(user, area: Area, period: Period, *, limit: int = 5000) -> dict
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [h.root.lon, h.root.lat]},
-                "properties": {"layer": "hotspot", "name": f"{h.root.category.name} ×{h.count}", "count": h.count},
+                "properties": {"layer": "hotspot", "name": f"{h.root.category.label} ×{h.count}", "count": h.count},
             }
         )
     return {"type": "FeatureCollection", "features": features}
@@ -309,7 +314,7 @@ def recently_fixed(community: Community, *, limit: int = 12) -> list[FixedCase]:
         result.append(
             FixedCase(
                 number=c.number,
-                category=c.category.name,
+                category=c.category.label,
                 place=place,
                 closed_at=c.closed_at,
                 days=(c.closed_at - c.registered_at).total_seconds() / 86400,
@@ -319,6 +324,19 @@ def recently_fixed(community: Community, *, limit: int = 12) -> list[FixedCase]:
             )
         )
     return result
+
+
+def bulletins_published(community_ids, *, since=None, until=None, limit: int = 100) -> list:
+    """Published bulletins covering any of these communities, published in (since, until], newest first (for
+    public feeds and area alerts). One query."""
+    from youlin.dashboards.models import Bulletin
+
+    qs = Bulletin.objects.filter(communities__in=list(community_ids), status=Bulletin.Status.PUBLISHED)
+    if since is not None:
+        qs = qs.filter(published_at__gt=since)
+    if until is not None:
+        qs = qs.filter(published_at__lte=until)
+    return list(qs.distinct().order_by("-published_at", "-id")[:limit])
 
 
 def public_counts(community: Community, since: datetime | None = None) -> dict:

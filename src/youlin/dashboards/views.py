@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from youlin.access import policy
+from youlin.cases.categories import localized
 from youlin.dashboards import rankings, selectors, services
 from youlin.dashboards.models import Bulletin, BulletinSection
 from youlin.domain import exports
@@ -91,6 +92,15 @@ def _rate(value):
     return None if value is None else round(value, 4)
 
 
+RATE_FORMAT = "0.0%"  # a rate is stored as the fraction and shown as a percentage, as on the page
+
+
+def _format_rates(ws, columns: tuple[int, ...]) -> None:
+    """Show the rate cells of the row just appended as percentages (85.7%), keeping the number."""
+    for column in columns:
+        ws.cell(row=ws.max_row, column=column).number_format = RATE_FORMAT
+
+
 @login_required
 def export(request, table: str):
     """A dashboard table as .xlsx (the numbers as the page shows them)."""
@@ -116,6 +126,7 @@ def export(request, table: str):
                     None if m.score is None else round(m.score, 2),
                 ],
             )
+            _format_rates(ws, (4, 5))
     elif table == "categories":
         exports.append(ws, [_("类别"), _("立案数")])
         for name, n in board.by_category:
@@ -131,7 +142,7 @@ def export(request, table: str):
                 ws,
                 [
                     c.number,
-                    c.category.name,
+                    c.category.label,
                     c.community.name,
                     timezone.localtime(c.deadline).strftime("%Y-%m-%d %H:%M"),
                 ],
@@ -223,6 +234,7 @@ def ranking_export(request):
                 None if row.score_change is None else round(row.score_change, 2),
             ],
         )
+        _format_rates(ws, (4, 5, 6, 7))
     return exports.download(exports.workbook_bytes(wb), f"youlin-ranking-{month}.xlsx")
 
 
@@ -333,7 +345,12 @@ def _render_bulletin(request, bulletin: Bulletin, *, public: bool, template: str
     photos: dict[str, dict[str, list]] = {}
     for p in CasePhoto.objects.filter(case__number__in=numbers).select_related("photo", "case").order_by("pk"):
         photos.setdefault(p.case.number, {"before": [], "after": []})[p.kind].append(p.photo)
-    categories = dict(Case.objects.filter(number__in=numbers).values_list("number", "category__name"))
+    categories = {
+        number: localized(name, name_en)
+        for number, name, name_en in Case.objects.filter(number__in=numbers).values_list(
+            "number", "category__name", "category__name_en"
+        )
+    }
     for s in sections:
         s.pairs = [
             {"number": n, "category": categories.get(n, ""), **photos.get(n, {"before": [], "after": []})}

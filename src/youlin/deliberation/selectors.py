@@ -563,6 +563,17 @@ def notices_for_case(case, now: datetime | None = None) -> list[PublicNoticeRow]
     return _notice_rows(qs.order_by("-starts_at", "-id"), now)
 
 
+def notices_published(community_ids, *, since=None, until=None, limit: int = 100) -> list[PublicNotice]:
+    """Public notices (公示) of these communities that started in (since, until], newest first, for public feeds
+    and area alerts (a notice is public by nature). One query."""
+    qs = PublicNotice.objects.filter(community_id__in=list(community_ids))
+    if since is not None:
+        qs = qs.filter(starts_at__gt=since)
+    if until is not None:
+        qs = qs.filter(starts_at__lte=until)
+    return list(qs.select_related("community").order_by("-starts_at", "-id")[:limit])
+
+
 # ---------------------------------------------------------------- what projects take from a resolution
 
 

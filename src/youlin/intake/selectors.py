@@ -7,6 +7,7 @@ the engine built over them is cached per process and rebuilt when the categories
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -230,6 +231,21 @@ def _remember_party(key, party: Party, place: str) -> None:
         _party_cache.popitem(last=False)
 
 
+def _in_language(found: list[Suggestion]) -> list[Suggestion]:
+    """Suggestions named in the active language (the engine knows the standard's Chinese names): one query, and
+    only in the English interface."""
+    from django.utils.translation import get_language
+
+    if not found or not (get_language() or "").startswith("en"):
+        return found
+    from youlin.cases.models import Category
+
+    english = dict(
+        Category.objects.filter(pk__in=[s.category_id for s in found if s.category_id]).values_list("pk", "name_en")
+    )
+    return [dataclasses.replace(s, name=english.get(s.category_id) or s.name) for s in found]
+
+
 def suggest(
     text: str,
     *,
@@ -247,7 +263,7 @@ def suggest(
     emoji give suggestions or none. A point outside every community gives suggestions without parties.
     """
     top = max(1, min(int(top or 3), MAX_TOP))
-    found = engine().suggest(text if isinstance(text, str) else "", top=top)
+    found = _in_language(engine().suggest(text if isinstance(text, str) else "", top=top))
     if not found or lon is None or lat is None:
         return SuggestionResult([Suggested(s) for s in found])
     from youlin.cases.models import Category

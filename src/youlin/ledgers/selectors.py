@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from youlin.access import policy
+from youlin.cases.categories import localized
 from youlin.ledgers.models import (
     Campaign,
     CampaignCase,
@@ -250,7 +251,7 @@ def ledger_counters(ledger: Ledger) -> list[Counter]:
     and measure class. One query."""
     rows = (
         LedgerEntry.objects.filter(ledger=ledger, status=EntryStatus.DONE)
-        .values("category__name", "measure_class")
+        .values("category__name", "category__name_en", "measure_class")
         .annotate(n=Count("id"))
         .order_by("-n", "category__name")
     )
@@ -259,7 +260,7 @@ def ledger_counters(ledger: Ledger) -> list[Counter]:
 
 def _counter_label(row: dict) -> str:
     """ "道路破损（维修）": the category with its measure class, as the seed counts done work."""
-    name = row["category__name"] or ""
+    name = localized(row["category__name"] or "", row.get("category__name_en") or "")
     measure = str(dict(MeasureClass.choices).get(row["measure_class"], "")) if row["measure_class"] else ""
     return f"{name}（{measure}）" if name and measure else (name or measure or "—")
 
@@ -404,7 +405,7 @@ def community_ledger_figures(community_ids: list[int]) -> tuple[list[CampaignPro
     campaigns = list(Campaign.objects.filter(community_id__in=community_ids).select_related("community"))
     rows = (
         LedgerEntry.objects.filter(ledger__community_id__in=community_ids, status=EntryStatus.DONE)
-        .values("ledger__name", "category__name", "measure_class")
+        .values("ledger__name", "category__name", "category__name_en", "measure_class")
         .annotate(n=Count("id"))
         .order_by("ledger__name", "-n")
     )

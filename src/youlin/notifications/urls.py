@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("bell", views.bell, name="bell"),
     path("read", views.mark_read, name="mark-read"),
+    path("preferences/", views.preferences, name="preferences"),
 ]

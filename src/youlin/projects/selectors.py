@@ -268,6 +268,16 @@ def public_project(slug: str, pk: int) -> PublicProject | None:
     )
 
 
+def projects_completed(community_ids, *, since=None, until=None, limit: int = 100) -> list[Project]:
+    """Projects of these communities accepted (验收) in (since, until], newest first, for public feeds. One query."""
+    qs = Project.objects.filter(community_id__in=list(community_ids), status=Project.Status.ACCEPTED)
+    if since is not None:
+        qs = qs.filter(accepted_at__gt=since)
+    if until is not None:
+        qs = qs.filter(accepted_at__lte=until)
+    return list(qs.select_related("community").order_by("-accepted_at", "-id")[:limit])
+
+
 def bulletin_sentences(community, period) -> list[str]:
     """Accepted projects of the period written as sentences for the bulletin."""
     from django.utils.translation import gettext as _

@@ -93,7 +93,7 @@ def project_new(request):
     elif number:
         case = policy.get_for(request.user, Case.objects.select_related("category"), policy.CHANGE, number=number)
         cases = [case]
-        initial = {"title": f"{case.category.name}专项整治", "scope": case.address, "plan": case.description}
+        initial = {"title": f"{case.category.label}专项整治", "scope": case.address, "plan": case.description}
     else:
         raise Http404
     form = ApplyForm(request.POST or None, request.FILES or None, initial=initial)

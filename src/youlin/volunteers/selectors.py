@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from youlin.access import policy
+from youlin.core.numbers import hours_text, hours_value
 from youlin.parties.models import Person
 from youlin.volunteers.models import Activity, SignUp
 
@@ -60,7 +61,12 @@ def hours_by_volunteer(user, *, since: datetime | None = None, until: datetime |
         .order_by("-hours", "person__name")
     )
     return [
-        HoursRow(name=r["person__name"], team=r["team__name"] or "", activities=r["activities"], hours=r["hours"])
+        HoursRow(
+            name=r["person__name"],
+            team=r["team__name"] or "",
+            activities=r["activities"],
+            hours=hours_value(r["hours"]),
+        )
         for r in rows
     ]
 
@@ -79,7 +85,7 @@ def hours_by_team(user, *, since: datetime | None = None, until: datetime | None
             name=r["team__name"] or _("（未加入服务队）"),
             team=str(r["people"]),
             activities=r["activities"],
-            hours=r["hours"],
+            hours=hours_value(r["hours"]),
         )
         for r in rows
     ]
@@ -156,7 +162,7 @@ def community_hours(community_ids: list[int], since: datetime | None = None, unt
     if until is not None:
         qs = qs.filter(activity__starts_at__lt=until)
     return [
-        (row["team__name"] or "—", row["people"], row["hours"] or 0)
+        (row["team__name"] or "—", row["people"], hours_value(row["hours"]))
         for row in qs.values("team__name")
         .annotate(people=Count("person", distinct=True), hours=Sum("hours"))
         .order_by("team__name")
@@ -174,6 +180,6 @@ def bulletin_sentences(community, period) -> list[str]:
             "%(team)s共 %(people)s 人次参与志愿服务，服务时长 %(hours)s 小时。",
             people,
         )
-        % {"team": team, "people": people, "hours": hours}
+        % {"team": team, "people": people, "hours": hours_text(hours)}
         for team, people, hours in rows
     ]

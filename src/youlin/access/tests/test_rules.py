@@ -17,6 +17,8 @@ WITHOUT_RULE = {
     "places.PlacesRevision": "bookkeeping of the place index",
     "photos.Photo": "reached through the case, entry or project photo that holds it",
     "notifications.Notification": "the recipient's own",
+    "notifications.NotificationPreference": "the person's own",
+    "notifications.NotificationDigest": "the person's own (bookkeeping of the daily digest)",
     "cases.Category": "public reference data",
     "cases.CaseNumberCounter": "bookkeeping of case numbers",
     "cases.WorkdayOverride": "the district's working-day calendar: public facts, edited by superusers only",

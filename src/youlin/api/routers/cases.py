@@ -19,6 +19,10 @@ from youlin.api.schemas import (
     CaseDetailOut,
     CaseIn,
     CasePageOut,
+    CaseUpdateFlagIn,
+    CaseUpdateHideIn,
+    CaseUpdateIn,
+    CaseUpdateOut,
     CategoryOut,
     CategoryRef,
     ChannelName,
@@ -96,8 +100,9 @@ def _photos(photos) -> list:
 
 @router.get("/categories", response={200: list[CategoryOut], **ERRORS}, auth=auth.optional, tags=["categories"])
 def category_list(request):
-    """Active categories: GB/T 47678.5-2026 codes and the local extensions."""
-    return list(Category.objects.filter(is_active=True).order_by("kind", "code"))
+    """Active categories: GB/T 47678.5-2026 codes and the local extensions, named in the language the request
+    asks for (``Accept-Language: en`` gives the English names)."""
+    return [present.category_out(c) for c in Category.objects.filter(is_active=True).order_by("kind", "code")]
 
 
 @router.get("/cases", response={200: CasePageOut, **ERRORS}, auth=auth.optional)
@@ -115,7 +120,7 @@ def case_nearby(request, query: Query[NearbyQuery]):
     return [
         {
             "number": c.number,
-            "category": CategoryRef(code=category.code, kind=category.kind, name=category.name),
+            "category": CategoryRef(code=category.code, kind=category.kind, name=category.label),
             "status": c.status,
             "distance_m": round(c.distance_m, 1),
             "support_count": c.support_count,
@@ -211,3 +216,57 @@ def case_support(request, number: str):
         raise ApiError(404, "not_found", _("没有找到这个案件。"))
     case = services.case_support(actor=request.user, case=case)
     return {"number": case.number, "support_count": case.support_count}
+
+
+# ---------------------------------------------------------------- updates (进展留言)
+
+
+def _update(case: Case, update_id: int):
+    from youlin.cases.models import CaseUpdate
+
+    update = CaseUpdate.objects.filter(case=case, pk=update_id).first()
+    if update is None:
+        raise ApiError(404, "not_found", _("没有找到这条留言。"))
+    return update
+
+
+def _shown(request, case: Case, update_id: int) -> dict:
+    from youlin.cases import updates
+    from youlin.cases.permissions import Standing
+
+    for shown in updates.thread(case, standing=Standing(request.user, case)):
+        if shown.pk == update_id:
+            return present.case_update(request, shown)
+    raise ApiError(404, "not_found", _("没有找到这条留言。"))
+
+
+@router.post("/cases/{number}/updates", response={201: CaseUpdateOut, **ERRORS}, auth=auth.required)
+def case_update_add(request, number: str, data: Form[CaseUpdateIn], photos: File[list[UploadedFile]] = None):
+    """Add an update (multipart, text and up to nine photos). The reporter and whoever sees the case may; staff
+    may keep theirs internal."""
+    case = _case(request, number)
+    update = services.case_update_add(
+        actor=request.user, case=case, text=data.text, is_public=data.is_public, photos=_photos(photos)
+    )
+    return Status(201, _shown(request, case, update.pk))
+
+
+@router.post("/cases/{number}/updates/{update_id}/flag", response={200: CaseUpdateOut, **ERRORS}, auth=auth.required)
+def case_update_flag(request, number: str, update_id: int, data: CaseUpdateFlagIn):
+    """Report a public update as abusive, once per caller."""
+    case = _case(request, number)
+    update = services.case_update_flag(
+        actor=request.user,
+        update=_update(case, update_id),
+        key=services.flagger_key(actor=request.user),
+        reason=data.reason,
+    )
+    return _shown(request, case, update.pk)
+
+
+@router.post("/cases/{number}/updates/{update_id}/hide", response={200: CaseUpdateOut, **ERRORS}, auth=auth.required)
+def case_update_hide(request, number: str, update_id: int, data: CaseUpdateHideIn):
+    """Hide an update, with a reason (the case's community staff and sub-district officers). It is kept."""
+    case = _case(request, number)
+    update = services.case_update_hide(actor=request.user, update=_update(case, update_id), reason=data.reason)
+    return _shown(request, case, update.pk)

@@ -77,7 +77,7 @@ def ledger_entries(request, ledger_id: int, page: Query[EntryPage]):
             "seq": e.seq,
             "location": e.location_text,
             "description": e.description,
-            "category": e.category.name if e.category_id else None,
+            "category": e.category.label if e.category_id else None,
             "root_cause": e.root_cause,
             "measure_class": e.measure_class,
             "responsible_party": e.responsible_party.name if e.responsible_party_id else None,

@@ -22,10 +22,12 @@ go out after commit. Errors are ``CaseError`` with a stable code.
     visits         回访: staff callbacks and the reporter's own rating (the three 12345 questions)
     merge          a duplicate joins the case that goes on
     followers      follow, unfollow, support (+1)
+    updates        updates (进展留言) from the reporter, residents and staff; hiding and flagging them
     annotations    what deliberation and projects record on a case
     base           the shared write helpers
 """
 
+from youlin.cases.notes import SystemNote
 from youlin.cases.services.annotations import (
     ANNOTATION_KINDS,
     PROJECT_ACCEPTABLE_STATUSES,
@@ -63,6 +65,13 @@ from youlin.cases.services.routing import (
     routing_rules_default,
     seed_routing_rules,
 )
+from youlin.cases.services.updates import (
+    case_update_add,
+    case_update_flag,
+    case_update_hide,
+    case_update_restore,
+    flagger_key,
+)
 from youlin.cases.services.visits import case_evaluate, case_follow_up
 
 __all__ = [
@@ -71,6 +80,7 @@ __all__ = [
     "NOTICE_TITLES",
     "PROJECT_ACCEPTABLE_STATUSES",
     "SYSTEM_LABEL",
+    "SystemNote",
     "case_accept",
     "case_accept_by_project",
     "case_annotate",
@@ -93,10 +103,15 @@ __all__ = [
     "case_escalate_overdue",
     "case_support",
     "case_unfollow",
+    "case_update_add",
+    "case_update_flag",
+    "case_update_hide",
+    "case_update_restore",
     "case_url",
     "case_verify",
     "case_void",
     "category_load",
+    "flagger_key",
     "routing_rule_seed_defaults",
     "routing_rules_default",
     "seed_routing_rules",

@@ -17,6 +17,8 @@ from youlin.cases.models import (
     EventKind,
     Status,
 )
+from youlin.cases.notes import SystemNote
+from youlin.cases.notes import split as split_note
 from youlin.cases.services.base import (
     _attach_photos,
     _event,
@@ -34,12 +36,15 @@ ANNOTATION_KINDS = frozenset({"deliberated", "action_item_done", "escalated"})
 
 
 @transaction.atomic
-def case_annotate(*, actor, case: Case, kind: str, note: str = "", data: dict | None = None) -> CaseEvent:
+def case_annotate(*, actor, case: Case, kind: str, note: str | SystemNote = "", data: dict | None = None) -> CaseEvent:
     """Record on a case's timeline what another app did about it: a meeting's resolution, a finished action
-    item, an escalation to a project. Not a step of the loop: the status and the version stay as they are."""
+    item, an escalation to a project. Not a step of the loop: the status and the version stay as they are.
+    A ``SystemNote`` is shown in each reader's language."""
     if kind not in ANNOTATION_KINDS:
         raise errors.invalid(_("不支持的进程类型。"), field="kind")
     current = Case.objects.get(pk=case.pk)
+    note, note_data = split_note(note)
+    data = {**(data or {}), **note_data}
     return _event(
         current,
         actor=actor,
@@ -74,12 +79,14 @@ def case_accept_by_project(
     expected_version: int,
     project_label: str,
     photos: Sequence[Photo] = (),
-    note: str = "",
+    note: str | SystemNote = "",
     data: dict | None = None,
 ) -> Case:
     """A project's acceptance (验收) verifies a case it was built for: the case moves to verified with the
     project's after photos (already stored), its followers are told, and the community closes it as usual.
     Only someone who may change the case (its community's staff, its sub-district's officers) accepts."""
+    note, note_data = split_note(note)
+    data = {**(data or {}), **note_data}
     current = _fresh(case, expected_version)
     if current.status not in PROJECT_ACCEPTABLE_STATUSES:
         raise errors.illegal_transition(current.get_status_display(), _("通过项目验收核查"))

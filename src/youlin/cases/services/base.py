@@ -22,6 +22,7 @@ from youlin.cases.permissions import require as _require
 from youlin.cases.selectors import case_audience
 from youlin.cases.steps import STEPS
 from youlin.domain.writes import actor_label, actor_user, required_text, row_at_version, update_at_version
+from youlin.notifications import events
 from youlin.notifications.services import notify
 from youlin.photos.models import Photo
 from youlin.photos.services import PhotoError, PreparedPhoto, photo_create, photo_prepare
@@ -241,7 +242,7 @@ def case_url(case: Case) -> str:
 
 
 def _notice_body(case: Case, note: str = "") -> str:
-    body = f"{case.category.name} · {case.address}"
+    body = f"{case.category.label} · {case.address}"
     return f"{body}\n{note}" if note else body
 
 
@@ -258,6 +259,7 @@ def _notify_followers(
         title=title % {"number": case.number, **(values or {})},
         body=_notice_body(case, note),
         url=case_url(case),
+        event=events.CASE_PROGRESS,
         exclude=_user_or_none(actor),
     )
 

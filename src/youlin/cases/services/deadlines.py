@@ -30,6 +30,7 @@ from youlin.cases.services.base import (
     _write,
     case_url,
 )
+from youlin.notifications import events
 from youlin.notifications.services import notify
 
 # ---------------------------------------------------------------- deadline, supervision, support, merge
@@ -208,8 +209,9 @@ def case_escalate_overdue(*, case: Case, expected_version: int, now: datetime | 
         notify(
             recipients=supervision_audience(current, level),
             title=LEVEL_NOTICES[level] % {"number": current.number, "days": days},
-            body=f"{current.category.name} · {current.address}",
+            body=f"{current.category.label} · {current.address}",
             url=case_url(current),
+            event=events.SUPERVISION,
         )
     _sync(case, current)
     return current

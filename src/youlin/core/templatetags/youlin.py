@@ -1,5 +1,6 @@
 from django import template
 
+from youlin.core.numbers import hours_text
 from youlin.core.privacy import mask_name, mask_phone
 
 register = template.Library()
@@ -14,3 +15,9 @@ def rate(value, digits: int = 1) -> str:
     if value is None or value == "":
         return "—"
     return f"{float(value) * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def hours(value) -> str:
+    """Service hours as people read them: 21.6, 2.25, 3 (never "21.6000000000000")."""
+    return hours_text(value)

@@ -102,6 +102,8 @@ def test_tables_download_as_xlsx(client, users, story):
     rows = list(ws.iter_rows(values_only=True))
     assert rows[1][0] == "责任单位"
     assert any(r[0] == "天岳恒物业" for r in rows[2:])
+    # Rates keep the number (a fraction) and show as percentages, as on the page.
+    assert {ws.cell(row=r, column=c).number_format for r in range(3, ws.max_row + 1) for c in (4, 5)} == {"0.0%"}
     assert client.get(reverse("dashboards:export", args=["nope"])).status_code == 404
 
 

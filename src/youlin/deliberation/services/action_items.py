@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from youlin.cases import services as cases
 from youlin.cases.models import Case
@@ -18,6 +19,7 @@ from youlin.deliberation.errors import DeliberationError, ErrorCode
 from youlin.deliberation.models import ActionItem, Resolution
 from youlin.deliberation.services.checks import invalid, meeting_url, require_manager, required
 from youlin.domain.writes import actor_user
+from youlin.notifications import events
 from youlin.notifications.services import notify
 from youlin.parties.models import Organisation, Person
 from youlin.parties.selectors import users_of
@@ -58,6 +60,7 @@ def action_item_add(
         title=_("新任务：%(title)s") % {"title": title},
         body=_("来自 %(meeting)s，期限 %(due)s") % {"meeting": meeting.title, "due": due_on.isoformat()},
         url=reverse("deliberation:my-action-items"),
+        event=events.MEETING,
         exclude=actor_user(actor),
     )
     return item
@@ -85,7 +88,7 @@ def action_item_complete(*, actor, action_item: ActionItem, note: str = "") -> A
             actor=actor,
             case=item.case,
             kind="action_item_done",
-            note=_("任务“%(title)s”已完成：%(note)s") % {"title": item.title, "note": note},
+            note=cases.SystemNote(gettext_noop("任务“%(title)s”已完成：%(note)s"), {"title": item.title, "note": note}),
             data={"action_item": item.pk, "meeting": meeting.pk},
         )
     notify(
@@ -93,6 +96,7 @@ def action_item_complete(*, actor, action_item: ActionItem, note: str = "") -> A
         title=_("任务已完成：%(title)s") % {"title": item.title},
         body=note,
         url=meeting_url(meeting),
+        event=events.MEETING,
         exclude=actor_user(actor),
     )
     return item
@@ -125,6 +129,7 @@ def action_items_remind_overdue(*, today: date | None = None) -> int:
             body=_("期限 %(due)s，来自 %(meeting)s。完成后请在“我的任务”中报告。")
             % {"due": item.due_on.isoformat(), "meeting": meeting.title},
             url=reverse("deliberation:my-action-items"),
+            event=events.MEETING,
         )
         reminded += 1
     return reminded

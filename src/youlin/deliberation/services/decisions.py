@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from youlin.cases import services as cases
 from youlin.deliberation import permissions, selectors
@@ -198,7 +198,9 @@ def decision_record(
             actor=actor,
             case=case,
             kind="deliberated",
-            note=_("%(meeting)s 形成决议：%(text)s") % {"meeting": meeting.title, "text": adopted.title},
+            note=cases.SystemNote(
+                gettext_noop("%(meeting)s 形成决议：%(text)s"), {"meeting": meeting.title, "text": adopted.title}
+            ),
             data={"meeting": meeting.pk, "resolution": resolution.pk, "method": method},
         )
     return resolution

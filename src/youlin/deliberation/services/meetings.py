@@ -27,6 +27,7 @@ from youlin.deliberation.services.checks import (
 )
 from youlin.domain.writes import actor_label, actor_user
 from youlin.files.names import random_name
+from youlin.notifications import events
 from youlin.notifications.services import notify
 from youlin.parties import services as parties
 from youlin.parties.models import Membership, Organisation, Person, Role
@@ -115,6 +116,7 @@ def _tell_invitees(meeting: Meeting, specs: Sequence[InvitationSpec], *, actor) 
         body=_("%(kind)s · %(at)s · %(place)s")
         % {"kind": meeting.get_kind_display(), "at": f"{local:%Y-%m-%d %H:%M}", "place": meeting.place},
         url=meeting_url(meeting),
+        event=events.MEETING,
         exclude=actor_user(actor),
     )
 

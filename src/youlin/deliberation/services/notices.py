@@ -15,6 +15,7 @@ from youlin.deliberation.errors import DeliberationError, ErrorCode
 from youlin.deliberation.models import Meeting, NoticeResponse, PublicNotice, Resolution
 from youlin.deliberation.services.checks import invalid, require_manager
 from youlin.domain.writes import actor_user
+from youlin.notifications import events
 from youlin.notifications.services import notify
 from youlin.parties.models import Person
 
@@ -67,6 +68,7 @@ def notice_publish(
         title=notice.title,
         body=_("公示期至 %(end)s，欢迎发表意见。") % {"end": f"{timezone.localtime(ends_at):%Y-%m-%d %H:%M}"},
         url=reverse("deliberation:notice", args=[notice.pk]),
+        event=events.MEETING,
         exclude=actor_user(actor),
     )
     return notice
@@ -129,6 +131,7 @@ def notice_respond(
             title=_("公示收到反对意见：%(title)s") % {"title": notice.title},
             body=comment,
             url=reverse("deliberation:notice", args=[notice.pk]),
+            event=events.MEETING,
             exclude=user,
         )
     return response

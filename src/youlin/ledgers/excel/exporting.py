@@ -99,7 +99,7 @@ def _ledger_export(
             "deadline": entry.deadline,
             "status": entry.get_status_display(),
             "photos": "",
-            "category": f"{entry.category.code} {entry.category.name}" if entry.category_id else "",
+            "category": f"{entry.category.code} {entry.category.label}" if entry.category_id else "",
             "root_cause": entry.root_cause,
             "measure_class": entry.get_measure_class_display() if entry.measure_class else "",
             "done_on": entry.done_on,

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from youlin.cases import services as cases
 from youlin.cases.models import Satisfaction
@@ -87,7 +88,7 @@ def project_accept(
             expected_version=case.version,
             project_label=label,
             photos=stored,
-            note=_("专项“%(title)s”验收通过。") % {"title": result.title},
+            note=cases.SystemNote(gettext_noop("专项“%(title)s”验收通过。"), {"title": result.title}),
             data={"project_id": result.pk},
         )
     tell(_followers(result), result, _("项目已验收：%(title)s") % {"title": result.title}, actor=actor)

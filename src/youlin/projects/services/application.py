@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from youlin.cases import services as cases
 from youlin.cases.models import OPEN_STATUSES, Case
@@ -111,7 +112,7 @@ def project_apply(
             actor=actor,
             case=case,
             kind="escalated",
-            note=_("申报专项：%(title)s") % {"title": title},
+            note=cases.SystemNote(gettext_noop("申报专项：%(title)s"), {"title": title}),
             data={"project": project.pk},
         )
     tell(

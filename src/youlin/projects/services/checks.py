@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from youlin.deliberation import permissions
 from youlin.domain.writes import actor_label, actor_user, required_text, row_at_version, update_at_version
+from youlin.notifications import events
 from youlin.notifications.services import notify
 from youlin.photos.models import Photo
 from youlin.photos.services import PhotoError, photo_create, photo_prepare
@@ -170,6 +171,7 @@ def tell(recipients, project: Project, title, *, actor, body: str = "") -> None:
         title=title,
         body=body or project.title,
         url=project_url(project),
+        event=events.PROJECT,
         exclude=actor_user(actor),
     )
 

@@ -9,9 +9,11 @@ WORKER_SIGNALS = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGQUIT] if hasattr(
 
 def test_each_apps_periodic_tasks_are_found_in_its_tasks_module():
     assert periodic.discover() == [
+        periodic.Periodic("youlin.alerts.tasks.send_area_alerts", 600),
         periodic.Periodic("youlin.cases.tasks.sweep_overdue", 300),
         periodic.Periodic("youlin.deliberation.tasks.remind_overdue_action_items", 3600),
         periodic.Periodic("youlin.jobs.tasks.recover_stale_jobs", 60),
+        periodic.Periodic("youlin.notifications.tasks.send_daily_digests", 3600),
     ]
 
 
@@ -51,8 +53,10 @@ def test_worker_batch_enqueues_every_periodic_task_and_runs_it(restore_signal_ha
     results = {r.task_path: (r.status, r.return_value) for r in DBTaskResult.objects.all()}
     # Nothing is overdue in an empty database: each sweep ran, successfully, and touched nothing.
     assert results == {
+        "youlin.alerts.tasks.send_area_alerts": ("SUCCESSFUL", 0),
         "youlin.cases.tasks.sweep_overdue": ("SUCCESSFUL", 0),
         "youlin.deliberation.tasks.remind_overdue_action_items": ("SUCCESSFUL", 0),
         "youlin.jobs.tasks.recover_stale_jobs": ("SUCCESSFUL", {"failed": 0, "requeued": 0}),
+        "youlin.notifications.tasks.send_daily_digests": ("SUCCESSFUL", 0),
     }
     assert {s: signal.getsignal(s) for s in WORKER_SIGNALS} != restore_signal_handlers  # the worker installed its own

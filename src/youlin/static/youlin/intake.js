@@ -24,7 +24,7 @@
     if (!navigator.geolocation) { status.textContent = status.dataset.unavailable || "—"; return; }
     navigator.geolocation.getCurrentPosition(function (pos) {
       var ll = L.latLng(pos.coords.latitude, pos.coords.longitude);
-      map.setView(ll, 18); place(ll, "📍");
+      map.setView(ll, 18); place(ll, "\u2713");
     }, function (err) { status.textContent = err.message; }, { enableHighAccuracy: true, timeout: 10000 });
   });
   // The category list's search box is handled by intake-suggest.js (names, synonyms, pinyin and initials).
