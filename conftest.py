@@ -101,11 +101,15 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_place_index():
+    # Process-wide indexes built from the database start afresh: a flushed and reloaded demo gives new ids.
+    from youlin.intake.selectors import forget_engine
     from youlin.places.index import forget_index
 
     forget_index()
+    forget_engine()
     yield
     forget_index()
+    forget_engine()
 
 
 @pytest.fixture(scope="session")
