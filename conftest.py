@@ -101,11 +101,14 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_place_index():
+    from youlin.cases import routing_cache
     from youlin.places.index import forget_index
 
     forget_index()
+    routing_cache.forget()
     yield
     forget_index()
+    routing_cache.forget()
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,7 @@ from youlin.cases.models import (
     Status,
 )
 from youlin.cases.permissions import Standing, is_overdue, permits, reopen_window_open
+from youlin.cases.routing_cache import routing_cache
 from youlin.cases.steps import STEPS
 from youlin.parties.models import Membership, Organisation, Responsibility
 from youlin.parties.selectors import ResponsibleParties, responsible_for
@@ -53,16 +54,24 @@ class TimeLimit:
 
 def category_time_limit(category: Category, subdistrict_id: int | None, *, urgency: str | None = None) -> TimeLimit:
     """The sub-district's own limit for the category where it set one, else the category's default. With an
-    ``urgency`` other than the category's (staff judged it more or less pressing), that urgency's usual limit."""
+    ``urgency`` other than the category's (staff judged it more or less pressing), that urgency's usual limit.
+    The sub-districts' own limits are kept per process (``routing_cache``)."""
     from youlin.cases.models import CategoryTimeLimit
 
-    own = (
-        CategoryTimeLimit.objects.filter(category=category, subdistrict_id=subdistrict_id)
-        .values_list("urgency", "time_limit", "time_limit_unit")
-        .first()
-        if subdistrict_id
-        else None
-    )
+    own = None
+    if subdistrict_id:
+        cache = routing_cache()
+        key = (category.pk, subdistrict_id)
+        if key in cache.limits:
+            own = cache.limits[key]
+        else:
+            own = cache.remember(
+                cache.limits,
+                key,
+                CategoryTimeLimit.objects.filter(category=category, subdistrict_id=subdistrict_id)
+                .values_list("urgency", "time_limit", "time_limit_unit")
+                .first(),
+            )
     if own:
         found = TimeLimit(urgency=own[0], limit=workdays.Limit(own[1], own[2]))
     else:
@@ -184,17 +193,24 @@ def place_kinds(location: Location) -> list[str]:
 _PLACE_RANK = {PlaceKind.BUILDING: 0, PlaceKind.ZONE: 1, PlaceKind.COMPOUND: 2, PlaceKind.PUBLIC: 3, PlaceKind.ANY: 4}
 
 
-def applicable_rules(category: Category, location: Location) -> list[RoutingRule]:
+def _rule_fits(rule: RoutingRule, category: Category, community_id: int, kinds: set[str]) -> bool:
+    return (
+        (rule.community_id is None or rule.community_id == community_id)
+        and (
+            rule.category_id == category.pk
+            or (rule.category_major != "" and rule.category_major == category.major_code)
+            or (rule.category_id is None and rule.category_major == "")
+        )
+        and rule.place_kind in kinds
+    )
+
+
+def applicable_rules(category: Category, location: Location, *, cache=None) -> list[RoutingRule]:
     """Active rules that fit the category and place, in the order they are tried: the most specific category
     first (the code, then its major class, then any), then the most specific place, then the community's own
-    rule over a district default, then priority."""
-    kinds = [*place_kinds(location), PlaceKind.ANY]
-    rules = RoutingRule.objects.filter(
-        Q(community=location.community) | Q(community__isnull=True),
-        Q(category=category) | Q(category_major=category.major_code) | Q(category__isnull=True, category_major=""),
-        is_active=True,
-        place_kind__in=kinds,
-    ).select_related("category")
+    rule over a district default, then priority. The rules are kept per process (``routing_cache``)."""
+    kinds = {*place_kinds(location), PlaceKind.ANY}
+    rules = [r for r in (cache or routing_cache()).rules if _rule_fits(r, category, location.community.pk, kinds)]
 
     def rank(rule: RoutingRule):
         category_rank = 0 if rule.category_id else (1 if rule.category_major else 2)
@@ -216,18 +232,43 @@ def urban_management_offices(community) -> list[Organisation]:
     return own[:1] or rows[:1]
 
 
+def _parties(cache, location: Location) -> ResponsibleParties:
+    """Who answers for the located place, kept per process (without grid workers: routing does not read them)."""
+    compound_id = location.compound.pk if location.compound is not None else None
+    if compound_id is None and location.building is not None:
+        compound_id = location.building.compound_id
+    key = (
+        compound_id,
+        location.building.pk if location.building else None,
+        location.zone.pk if location.zone else None,
+    )
+    found = cache.parties.get(key)
+    if found is None:
+        found = cache.remember(
+            cache.parties,
+            key,
+            responsible_for(compound=location.compound, building=location.building, zone=location.zone),
+        )
+    return found
+
+
+def _offices(cache, community) -> list[Organisation]:
+    found = cache.offices.get(community.pk)
+    if found is None:
+        found = cache.remember(cache.offices, community.pk, urban_management_offices(community))
+    return found
+
+
 def route(*, category: Category, location: Location) -> Routing:
     """Apply the routing rules to a located point. Several parties of the chosen duty (a shared courtyard)
-    means a joint dispatch; nobody found means the urban-management office (fallback)."""
-    parties = responsible_for(
-        compound=location.compound, building=location.building, zone=location.zone, grid=location.grid
-    )
+    means a joint dispatch; nobody found means the urban-management office (fallback). On a warm cache this
+    reads nothing but the routing revision."""
+    cache = routing_cache()
+    parties = _parties(cache, location)
     kinds = place_kinds(location)
-    offices: list[Organisation] | None = None
-    for rule in applicable_rules(category, location):
+    for rule in applicable_rules(category, location, cache=cache):
         if rule.duty == Duty.URBAN_MANAGEMENT:
-            offices = urban_management_offices(location.community) if offices is None else offices
-            organisations = offices
+            organisations = list(_offices(cache, location.community))
         else:
             organisations = parties.of_duty(rule.duty)
         if organisations:
@@ -235,9 +276,12 @@ def route(*, category: Category, location: Location) -> Routing:
             return Routing(
                 organisations=organisations, duty=rule.duty, rule=rule, place_kind=place_kind, parties=parties
             )
-    offices = urban_management_offices(location.community) if offices is None else offices
     return Routing(
-        organisations=offices, duty=Duty.URBAN_MANAGEMENT, place_kind=kinds[0], fallback=True, parties=parties
+        organisations=list(_offices(cache, location.community)),
+        duty=Duty.URBAN_MANAGEMENT,
+        place_kind=kinds[0],
+        fallback=True,
+        parties=parties,
     )
 
 
