@@ -241,6 +241,10 @@ YOULIN_JOB_MAX_ATTEMPTS = int(os.environ.get("YOULIN_JOB_MAX_ATTEMPTS", "3"))
 # 12345 work-order imports with more rows than this run in the worker, with a progress bar.
 YOULIN_HOTLINE_IMPORT_SYNC_ROWS = int(os.environ.get("YOULIN_HOTLINE_IMPORT_SYNC_ROWS", "300"))
 
+# The benchmarks' floor views (``youlin.synthetic.floor``): routed only when on; ``bench/run.py`` turns it on for
+# the servers it starts. Never on in production.
+YOULIN_BENCH_FLOOR = env_bool("YOULIN_BENCH_FLOOR", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

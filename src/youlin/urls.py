@@ -10,6 +10,7 @@ from youlin.core import views as core_views
 from youlin.dashboards import views as dashboards_views
 from youlin.parties import views as parties_views
 from youlin.places import views as places_views
+from youlin.synthetic import floor
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -36,6 +37,8 @@ urlpatterns = [
     path("open311/v2/", include("youlin.open311.urls")),
     path("admin/", admin.site.urls),
 ]
+
+urlpatterns += floor.urlpatterns()  # the benchmarks' floors: none unless YOULIN_BENCH_FLOOR is on
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
