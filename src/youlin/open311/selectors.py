@@ -12,6 +12,7 @@ from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from youlin.cases.models import OPEN_STATUSES, Case, CaseAssignment, CaseEvent, CasePhoto, Category, Status
+from youlin.cases.selectors import active_matter
 from youlin.open311.models import ApiKey, Submission
 from youlin.open311.services import key_hash
 
@@ -26,7 +27,8 @@ def services() -> QuerySet[Category]:
 
 
 def service(code: str) -> Category | None:
-    return services().filter(code=code).first()
+    """An active matter category by code, from the per-process cache (shared: read it, never change it)."""
+    return active_matter(code)
 
 
 def key_for(raw: str) -> ApiKey | None:

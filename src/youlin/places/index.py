@@ -98,9 +98,15 @@ _current: PlaceIndex | None = None
 
 
 def current_revision() -> int:
+    """The revision number (0 before the first write): plain SQL, as it is read on every lookup."""
+    from django.db import connection
+
     from youlin.places.models import PlacesRevision
 
-    return PlacesRevision.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT number FROM {PlacesRevision._meta.db_table} WHERE id = 1")  # noqa: S608 - fixed name
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def get_index() -> PlaceIndex:

@@ -27,7 +27,7 @@ from youlin.cases.models import (
     Urgency,
 )
 from youlin.cases.permissions import label as _label
-from youlin.cases.selectors import Routing, category_time_limit, member_user_ids, recently_closed_nearby, route
+from youlin.cases.selectors import Routing, category_time_limit, followers_of, recurrence_root, route
 from youlin.cases.services.base import (
     _actor_label,
     _attach_photos,
@@ -82,6 +82,7 @@ class _Registration:
     label: str
     followers: list
     now: datetime
+    recurrence_of_number: str | None
 
 
 def case_register(
@@ -192,20 +193,16 @@ def _prepare(
 
     now = timezone.now()
     limit = category_time_limit(category, community.subdistrict_id, urgency=urgency)
-    closed_before = recently_closed_nearby(
+    # A recurrence points at the first case of its chain.
+    recurrence_of = recurrence_root(
         category,
         location.lon,
         location.lat,
         since=now - timedelta(days=settings.YOULIN_RECURRENCE_DAYS),
         radius_m=settings.YOULIN_DUPLICATE_RADIUS_M,
     )
-    recurrence_of = None
-    if closed_before:
-        latest = closed_before[0]
-        recurrence_of = latest.recurrence_of if latest.recurrence_of_id else latest  # chains point at the first
     routing = route(category=category, location=location)
-    members = member_user_ids(o.pk for o in routing.organisations)
-    responsible = sorted(set().union(*members.values()))
+    responsible = sorted(followers_of(o.pk for o in routing.organisations))
     registered_by = _user_or_none(actor)
     followers = [registered_by.pk if registered_by else None, reporter.user_id if reporter else None, *responsible]
 
@@ -235,7 +232,7 @@ def _prepare(
         registered_at=now,
         deadline=limit.deadline(now),
         needs_deliberation=routing.is_joint,
-        recurrence_of=recurrence_of,
+        recurrence_of_id=recurrence_of[0] if recurrence_of else None,
     )
     return _Registration(
         case=case,
@@ -246,6 +243,7 @@ def _prepare(
         label=_actor_label(actor, reporter_name),
         followers=followers,
         now=now,
+        recurrence_of_number=recurrence_of[1] if recurrence_of else None,
     )
 
 
@@ -267,7 +265,6 @@ def _write(actor, r: _Registration) -> Case:
         [CaseAssignment(case=case, organisation=o, duty=routing.duty) for o in routing.organisations]
     )
     stored = _store_photos(actor, r.photos)
-    recurrence_of = case.recurrence_of
     user = _user_or_none(actor)
     registered = CaseEvent(
         case=case,
@@ -279,7 +276,7 @@ def _write(actor, r: _Registration) -> Case:
         data={
             "channel": case.channel,
             "place": r.location.label,
-            "recurrence_of": recurrence_of.number if recurrence_of else None,
+            "recurrence_of": r.recurrence_of_number,
             **({"photos": [p.pk for p in stored]} if stored else {}),
         },
     )

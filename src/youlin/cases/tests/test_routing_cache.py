@@ -104,3 +104,26 @@ def test_revisions_are_never_reused(demo):
         routing_cache.bump_revision()
         seen.add(routing_cache.current_revision())
     assert len(seen) == 20 and 0 not in seen
+
+
+def test_who_follows_a_new_case_follows_membership_and_account_edits(demo):
+    from django.contrib.auth import get_user_model
+
+    from youlin.cases.selectors import followers_of
+    from youlin.parties.models import Membership
+
+    organisation = Organisation.objects.get(name="天岳恒物业")  # tyh_property works there
+    before = followers_of([organisation.pk])
+    assert before, "the property manager's staff follow its cases"
+    user = get_user_model().objects.get(pk=min(before))
+    user.last_login = user.date_joined
+    user.save(update_fields=["last_login"])  # a login does not empty the cache …
+    revision = routing_cache.current_revision()
+    user.is_active = False
+    user.save()  # … a deactivated account leaves at once
+    assert routing_cache.current_revision() != revision
+    assert followers_of([organisation.pk]) == before - {user.pk}
+    user.is_active = True
+    user.save()
+    Membership.objects.filter(organisation=organisation, person__user=user).delete()
+    assert followers_of([organisation.pk]) == before - {user.pk}

@@ -32,7 +32,7 @@ def test_not_routed_by_default(client, settings):
 
 def test_routed_only_when_on(settings):
     settings.YOULIN_BENCH_FLOOR = True
-    assert [p.pattern.describe() for p in floor.urlpatterns()] == ["'_bench/insert'", "'_bench/list'"]
+    assert [str(p.pattern) for p in floor.urlpatterns()] == ["_bench/insert", "_bench/list"]
 
 
 def test_a_routed_floor_still_answers_404_when_off(client, settings, table):

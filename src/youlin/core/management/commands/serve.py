@@ -4,7 +4,6 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-
 DEFAULT_WORKER_CLASS = "sync"
 DEFAULT_THREADS = "1"
 
