@@ -1155,19 +1155,25 @@ def machine() -> dict:
 
 
 def commit() -> str:
-    """The checked-out commit, read from .git without running git."""
+    """The checked-out commit, read from .git without running git (a worktree's .git names its git dir)."""
     git = ROOT / ".git"
     try:
+        if git.is_file():  # a worktree: "gitdir: /repo/.git/worktrees/name"
+            git = Path(git.read_text().split(":", 1)[1].strip())
         head = (git / "HEAD").read_text().strip()
-        if head.startswith("ref: "):
-            ref = head[5:]
-            path = git / ref
-            if path.exists():
-                return path.read_text().strip()[:12]
-            for line in (git / "packed-refs").read_text().splitlines():
-                if line.endswith(ref):
-                    return line.split()[0][:12]
-        return head[:12]
+        if not head.startswith("ref: "):
+            return head[:12]
+        ref = head[5:]
+        common = Path((git / "commondir").read_text().strip()) if (git / "commondir").exists() else Path(".")
+        for base in (git, (git / common).resolve()):
+            if (base / ref).exists():
+                return (base / ref).read_text().strip()[:12]
+            packed = base / "packed-refs"
+            if packed.exists():
+                for line in packed.read_text().splitlines():
+                    if line.endswith(" " + ref):
+                        return line.split()[0][:12]
+        return "unknown"
     except OSError:
         return "unknown"
 
