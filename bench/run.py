@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import contextlib
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -64,7 +65,7 @@ class Size:
 SIZES = {
     # 20 × 25 communities × 20 unit grids = 10,000 grid polygons; 1,000,000 cases.
     "full": Size("full", 20, 25, 20, 1_000_000, 1, 10.0, 3, 8, 10, 50_000, 5, 100_000, 200, 20_000, 1000),
-    "small": Size("small", 2, 10, 20, 20_000, 2, 3.0, 2, 8, 4, 5_000, 3, 20_000, 50, 5_000, 100),
+    "small": Size("small", 2, 10, 20, 20_000, 2, 3.0, 2, 8, 2, 1_500, 3, 20_000, 50, 5_000, 100),
     "tiny": Size("tiny", 1, 2, 4, 2_500, 3, 1.0, 1, 4, 2, 500, 2, 2_000, 20, 200, 2),
 }
 END = date(2026, 11, 1)
@@ -216,6 +217,29 @@ class City:
     boxes: list[tuple[float, float, float, float]]
     key: str
     vendor: str
+    points: list[tuple[float, float]] = dataclasses.field(default_factory=list)
+
+    def point(self, rng: random.Random) -> tuple[float, float]:
+        return self.points[rng.randrange(len(self.points))]
+
+
+def _inside(outlines: list, seed: int, per: int = 40) -> list[tuple[float, float]]:
+    """Points inside the communities' outlines (a box's corner may lie outside every community: a 400)."""
+    import shapely
+
+    rng = random.Random(seed)
+    points = []
+    for shape in outlines:
+        minx, miny, maxx, maxy = shape.bounds
+        shapely.prepare(shape)
+        found, tries = 0, 0
+        while found < per and tries < per * 50:
+            tries += 1
+            lon, lat = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+            if shape.contains_xy(lon, lat):
+                points.append((lon, lat))
+                found += 1
+    return points
 
 
 def _city_facts_here(url: str) -> City:
@@ -228,16 +252,17 @@ def _city_facts_here(url: str) -> City:
 
     matters = Category.objects.filter(kind=Category.Kind.MATTER, is_active=True)
     _key, raw = apikey_create(name=f"bench-{secrets.token_hex(4)}")
+    outlines = [
+        shape_from_geojson(g) for g in Community.objects.exclude(geometry=None).values_list("geometry", flat=True)
+    ]
     return City(
         url=url,
         codes=list(matters.values_list("code", flat=True)),
         category_ids=list(matters.values_list("pk", flat=True)),
-        boxes=[
-            shape_from_geojson(g).bounds
-            for g in Community.objects.exclude(geometry=None).values_list("geometry", flat=True)
-        ],
+        boxes=[o.bounds for o in outlines],
         key=raw,
         vendor=connection.vendor,
+        points=_inside(outlines, 11),
     )
 
 
@@ -280,8 +305,9 @@ def sqlite_city(size: Size):
             geometries = db.execute("SELECT geometry FROM places_community WHERE geometry IS NOT NULL").fetchall()
         finally:
             db.close()
-        boxes = [shape_from_geojson(json.loads(g)).bounds for (g,) in geometries]
-        yield City(url, [c for _i, c in rows], [i for i, _c in rows], boxes, raw, "sqlite")
+        outlines = [shape_from_geojson(json.loads(g)) for (g,) in geometries]
+        boxes = [o.bounds for o in outlines]
+        yield City(url, [c for _i, c in rows], [i for i, _c in rows], boxes, raw, "sqlite", _inside(outlines, 12))
 
 
 def _floor_insert() -> serving.Request:
@@ -290,12 +316,12 @@ def _floor_insert() -> serving.Request:
 
 def _open311_post(city: City, rng: random.Random):
     def make() -> serving.Request:
-        b = city.boxes[rng.randrange(len(city.boxes))]
+        lon, lat = city.point(rng)
         data = {
             "api_key": city.key,
             "service_code": rng.choice(city.codes),
-            "lat": f"{rng.uniform(b[1], b[3]):.7f}",
-            "long": f"{rng.uniform(b[0], b[2]):.7f}",
+            "lat": f"{lat:.7f}",
+            "long": f"{lon:.7f}",
             "description": DESCRIPTION,
             "phone": f"138{rng.randrange(10**8):08d}",
         }
@@ -306,12 +332,12 @@ def _open311_post(city: City, rng: random.Random):
 
 def _resident_report(city: City, rng: random.Random):
     def make() -> serving.Request:
-        b = city.boxes[rng.randrange(len(city.boxes))]
+        lon, lat = city.point(rng)
         data = {
             "category": str(rng.choice(city.category_ids)),
             "description": DESCRIPTION,
-            "lon": f"{rng.uniform(b[0], b[2]):.7f}",
-            "lat": f"{rng.uniform(b[1], b[3]):.7f}",
+            "lon": f"{lon:.7f}",
+            "lat": f"{lat:.7f}",
             "reporter_phone": f"138{rng.randrange(10**8):08d}",
         }
         return serving.form("POST", "/report/", data, 302)
@@ -357,7 +383,8 @@ def _figures(runs: list[dict]) -> dict:
 def _check(name: str, runs: list[dict]) -> None:
     errors = sum(r["errors"] for r in runs)
     if errors:
-        raise RuntimeError(f"{name}: {errors} requests failed: {runs[0]['error_codes'] or runs[-1]['error_codes']}")
+        codes = sorted({c for r in runs for c in r["error_codes"]})
+        raise RuntimeError(f"{name}: {errors} requests failed with status {codes}")
 
 
 def _post_entry(name: str, city: City, server, floors: list[dict], projects: list[dict], size: Size) -> dict:
