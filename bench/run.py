@@ -236,7 +236,7 @@ def _inside(outlines: list, seed: int, per: int = 40) -> list[tuple[float, float
         while found < per and tries < per * 50:
             tries += 1
             lon, lat = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
-            if shape.contains_xy(lon, lat):
+            if shapely.contains_xy(shape, lon, lat):
                 points.append((lon, lat))
                 found += 1
     return points
