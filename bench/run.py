@@ -380,15 +380,19 @@ def _figures(runs: list[dict]) -> dict:
     return out
 
 
-def _check(name: str, runs: list[dict]) -> None:
+def _check(name: str, runs: list[dict]) -> dict:
+    """Requests that did not answer as expected: more than 1 % fails the benchmark; fewer are reported in the
+    entry (``failed``), with their statuses, to be explained."""
     errors = sum(r["errors"] for r in runs)
-    if errors:
-        codes = sorted({c for r in runs for c in r["error_codes"]})
-        raise RuntimeError(f"{name}: {errors} requests failed with status {codes}")
+    total = sum(r["requests"] for r in runs)
+    codes = sorted({c for r in runs for c in r["error_codes"]})
+    if errors > 0.01 * total:
+        raise RuntimeError(f"{name}: {errors} of {total} requests failed with status {codes}")
+    return {"failed": errors, "failed_statuses": codes}
 
 
 def _post_entry(name: str, city: City, server, floors: list[dict], projects: list[dict], size: Size) -> dict:
-    _check(name, floors + projects)
+    failed = _check(name, floors + projects)
     project, floor = _figures(projects), _figures(floors)
     ratio = project["rps"]["median"] / floor["rps"]["median"]
     p99_ratio = project["p99_ms"]["median"] / floor["p99_ms"]["median"]
@@ -405,6 +409,7 @@ def _post_entry(name: str, city: City, server, floors: list[dict], projects: lis
         floor,
         ratio,
         {
+            **failed,
             "p99_ratio": round(p99_ratio, 3),
             "p99_target": f"≤ {OPEN311_P99_RATIO}",
             "project_path": "POST /open311/v2/requests.json (api_key, service_code, lat/long, description, phone) → "
