@@ -102,14 +102,17 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _fresh_place_index():
     # Process-wide indexes built from the database start afresh: a flushed and reloaded demo gives new ids.
+    from youlin.cases import routing_cache
     from youlin.intake.selectors import forget_engine
     from youlin.places.index import forget_index
 
     forget_index()
     forget_engine()
+    routing_cache.forget()
     yield
     forget_index()
     forget_engine()
+    routing_cache.forget()
 
 
 @pytest.fixture(scope="session")

@@ -272,6 +272,10 @@ YOULIN_DIGEST_HOUR = int(os.environ.get("YOULIN_DIGEST_HOUR", "7"))
 if not 0 <= YOULIN_DIGEST_HOUR <= 23:
     raise ImproperlyConfigured("YOULIN_DIGEST_HOUR: an hour of the day, 0–23")
 
+# The benchmarks' floor views (``youlin.synthetic.floor``): routed only when on; ``bench/run.py`` turns it on for
+# the servers it starts. Never on in production.
+YOULIN_BENCH_FLOOR = env_bool("YOULIN_BENCH_FLOOR", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -11,6 +11,7 @@ from youlin.files import views as files_views
 from youlin.parties import views as parties_views
 from youlin.places import views as places_views
 from youlin.projects import views as projects_views
+from youlin.synthetic import floor
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -45,3 +46,5 @@ urlpatterns = [
     # Uploaded files, debug or not: public photos to anyone, the rest after an access check (youlin.files).
     path("media/<path:name>", files_views.serve, name="media"),
 ]
+
+urlpatterns += floor.urlpatterns()  # the benchmarks' floors: none unless YOULIN_BENCH_FLOOR is on

@@ -7,9 +7,18 @@ manage their tokens sits beside the API at ``tokens/``.
 
 from django.urls import path
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from youlin.api import errors
 from youlin.api.routers import cases, governance, hotline, intake, ledgers, places
+from youlin.domain import jsonout
+
+
+class Renderer(JSONRenderer):
+    """The project's one JSON encoder (``domain.jsonout``), also behind Open311."""
+
+    def render(self, request, data, *, response_status):
+        return jsonout.dumps(data)
 
 
 class YoulinAPI(NinjaAPI):
@@ -27,6 +36,7 @@ api = YoulinAPI(
     title="youlin API",
     version="1",
     urls_namespace="api-v1",
+    renderer=Renderer(),
     description="友邻 youlin: cases, places and the community's work, for other systems. "
     "Errors: {code, message, fields}; messages follow Accept-Language (zh-hans, en).",
 )

@@ -789,3 +789,19 @@ class CaseUpdateModeration(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("moderation records are append-only")
+
+
+class RoutingRevision(models.Model):
+    """One row whose number changes on every write to what routing reads (rules, responsibilities,
+    organisations, time limits, categories and places), so each process knows when its routing cache is stale
+    (``cases.routing_cache``). The number is random, not a counter: a rolled-back write can never hand a later
+    one the number a cache was built under."""
+
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("分派数据版本")
+        verbose_name_plural = _("分派数据版本")
+
+    def __str__(self) -> str:
+        return f"routing revision {self.number}"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from xml.etree.ElementTree import Element, SubElement, tostring  # building only; nothing is parsed here
 
 from django.http import HttpResponse
+
+from youlin.domain import jsonout
 
 # A list under this key holds elements of this name (XML needs a name for each item).
 ITEM_NAMES = {
@@ -49,9 +50,7 @@ def respond(fmt: str, data, *, root: str, status: int = 200) -> HttpResponse:
     """``data`` is what the JSON answer holds; XML wraps it in ``root`` (a list becomes that list's items)."""
     if fmt == "xml":
         return HttpResponse(to_xml(root, data), status=status, content_type="text/xml; charset=utf-8")
-    return HttpResponse(
-        json.dumps(data, ensure_ascii=False), status=status, content_type="application/json; charset=utf-8"
-    )
+    return HttpResponse(jsonout.dumps(data), status=status, content_type="application/json; charset=utf-8")
 
 
 def error(fmt: str, status: int, description) -> HttpResponse:

@@ -99,7 +99,6 @@ def _describe(category: Category, description: str, answers: dict[str, object]) 
     return "\n".join(lines)
 
 
-@transaction.atomic
 def request_submit(
     *,
     api_key: ApiKey,
@@ -118,12 +117,33 @@ def request_submit(
     phone: str = "",
 ) -> Submission:
     """File a case for an Open311 client: registered and routed like any other, channel ``api``, the key's name
-    as the channel detail. Raises ``CaseError`` (a ``DomainError``) for what the case loop refuses."""
+    as the channel detail. Raises ``CaseError`` (a ``DomainError``) for what the case loop refuses.
+
+    Everything is checked and read first; the case and its submission are written in one short transaction
+    (``case_register``'s), so both exist or neither does."""
     if api_key.revoked_at is not None:
         raise Open311Error(403, _("api_key 已被撤销。"))
     answers = _clean_attributes(category, attributes or {})
     name = " ".join(part for part in (last_name.strip(), first_name.strip()) if part)
-    case = case_register(
+    written: list[Submission] = []
+
+    def submission(case) -> None:
+        written.append(
+            Submission.objects.create(
+                case=case,
+                api_key=api_key,
+                token=secrets.token_urlsafe(18),
+                media_url=media_url[:500],
+                attributes=answers,
+                email=email[:254],
+                device_id=device_id[:100],
+                account_id=account_id[:100],
+                first_name=first_name[:64],
+                last_name=last_name[:64],
+            )
+        )
+
+    case_register(
         actor=None,
         category=category,
         description=_describe(category, description, answers),
@@ -134,16 +154,6 @@ def request_submit(
         address=address[:200],
         reporter_name=name[:64],
         reporter_phone=phone[:32],
+        on_written=submission,
     )
-    return Submission.objects.create(
-        case=case,
-        api_key=api_key,
-        token=secrets.token_urlsafe(18),
-        media_url=media_url[:500],
-        attributes=answers,
-        email=email[:254],
-        device_id=device_id[:100],
-        account_id=account_id[:100],
-        first_name=first_name[:64],
-        last_name=last_name[:64],
-    )
+    return written[0]

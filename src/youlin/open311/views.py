@@ -8,6 +8,7 @@ from datetime import datetime, time
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from youlin.api import ratelimit
 from youlin.api.auth import max_body_bytes
-from youlin.cases.models import Case
+from youlin.cases.models import OPEN_STATUSES, CaseEvent
 from youlin.domain.errors import DomainError
 from youlin.open311 import render, selectors
 from youlin.open311.attributes import attributes_of
@@ -54,34 +55,53 @@ def _service(category) -> dict:
     }
 
 
-def _request(request, case: Case) -> dict:
-    submission = getattr(case, "open311_submission", None)
-    media_url = submission.media_url if submission is not None and submission.media_url else None
-    if media_url is None and case.before_photos:
-        media_url = request.build_absolute_uri(case.before_photos[0].photo.image.url)
-    latest = case.latest_note or ""
-    if not latest and case.latest_kind:
-        latest = str(dict(case.events.model._meta.get_field("kind").choices).get(case.latest_kind, case.latest_kind))
-    agencies = [a.organisation.name for a in case.assignments.all()]
-    return {
-        "service_request_id": case.number,
-        "status": "open" if selectors.is_open(case) else "closed",
-        "status_notes": latest or None,
-        "service_name": case.category.name,
-        "service_code": case.category.code,
-        "description": case.description[:MAX_DESCRIPTION],
-        "agency_responsible": "、".join(agencies) or None,
-        "service_notice": None,
-        "requested_datetime": _iso(case.registered_at),
-        "updated_datetime": _iso(case.updated_at),
-        "expected_datetime": _iso(case.deadline),
-        "address": case.address or None,
-        "address_id": None,
-        "zipcode": None,
-        "lat": case.lat,
-        "long": case.lon,
-        "media_url": media_url,
-    }
+def _requests_out(request, found: selectors.Requests) -> list[dict]:
+    """Requests as the standard names their fields, from ``.values()`` rows: the site's address, the time zone
+    and the status labels are worked out once for the whole list, not per request."""
+    tz = timezone.get_current_timezone()
+    origin = request.build_absolute_uri("/")[:-1]
+    storage = default_storage
+    kinds = dict(CaseEvent._meta.get_field("kind").choices)
+    labels: dict[str, str] = {}
+    agencies, photos = found.agencies, found.photos
+
+    def iso(value):
+        return value.astimezone(tz).isoformat(timespec="seconds") if value else None
+
+    out = []
+    for r in found.rows:
+        media_url = r["submission_media_url"] or None
+        if media_url is None and r["id"] in photos:
+            media_url = origin + storage.url(photos[r["id"]])
+        note = r["latest_note"] or ""
+        kind = r["latest_kind"]
+        if not note and kind:
+            if kind not in labels:
+                labels[kind] = str(kinds.get(kind, kind))
+            note = labels[kind]
+        names = agencies.get(r["id"])
+        out.append(
+            {
+                "service_request_id": r["number"],
+                "status": "open" if r["status"] in OPEN_STATUSES else "closed",
+                "status_notes": note or None,
+                "service_name": r["service_name"],
+                "service_code": r["service_code"],
+                "description": r["description"][:MAX_DESCRIPTION],
+                "agency_responsible": "、".join(names) if names else None,
+                "service_notice": None,
+                "requested_datetime": iso(r["registered_at"]),
+                "updated_datetime": iso(r["updated_at"]),
+                "expected_datetime": iso(r["deadline"]),
+                "address": r["address"] or None,
+                "address_id": None,
+                "zipcode": None,
+                "lat": r["lat"],
+                "long": r["lon"],
+                "media_url": media_url,
+            }
+        )
+    return out
 
 
 # A service's refusal in the standard's terms: 403 when it is not the caller's to do, else 400 (bad request).
@@ -200,9 +220,7 @@ def requests(request, fmt: str):
     params = request.GET
     ids = _list(params.get("service_request_id", ""))
     if ids:  # the standard: other parameters are ignored when ids are given
-        return render.respond(
-            fmt, [_request(request, c) for c in selectors.requests_by_id(ids)], root="service_requests"
-        )
+        return render.respond(fmt, _requests_out(request, selectors.requests_by_id(ids)), root="service_requests")
     start = _when(params.get("start_date", ""), "start_date")
     end = _when(params.get("end_date", ""), "end_date", end=True)
     if start and end and end < start:
@@ -221,16 +239,16 @@ def requests(request, fmt: str):
     rows = selectors.requests_search(
         start=start, end=end, service_codes=_list(params.get("service_code", "")), statuses=statuses
     )
-    return render.respond(fmt, [_request(request, c) for c in rows], root="service_requests")
+    return render.respond(fmt, _requests_out(request, rows), root="service_requests")
 
 
 @require_GET
 @_guard
 def request_detail(request, service_request_id: str, fmt: str):
-    rows = selectors.requests_by_id([service_request_id])
-    if not rows:
+    found = selectors.requests_by_id([service_request_id])
+    if not found.rows:
         raise Open311Error(404, _("没有编号为 %(id)s 的请求。") % {"id": service_request_id})
-    return render.respond(fmt, [_request(request, rows[0])], root="service_requests")
+    return render.respond(fmt, _requests_out(request, found), root="service_requests")
 
 
 @require_GET

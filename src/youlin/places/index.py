@@ -1,7 +1,9 @@
 """The in-memory spatial index behind ``locate``: shapely STRtrees over a local metric frame.
 
 Each process builds it once and rebuilds it when ``PlacesRevision`` moves on (one indexed single-row read
-per lookup batch). Building the index reads every outline once; a lookup never loops over polygons.
+per lookup batch). Building the index reads every outline once; a lookup never loops over polygons. Each layer
+also keeps the few fields of its rows that callers of ``locate`` read (ids, names, codes, parents), so a lookup
+answers without fetching the rows and their outlines again.
 """
 
 from __future__ import annotations
@@ -15,6 +17,15 @@ from shapely.strtree import STRtree
 
 from youlin.places.geo import LocalFrame, shape_from_geojson
 
+# The fields each layer keeps beside its outlines (``Layer.rows``): what ``locate``'s callers read.
+FIELDS = {
+    "communities": ("id", "name", "code", "slug", "case_prefix", "subdistrict_id"),
+    "compounds": ("id", "name", "kind", "community_id"),
+    "buildings": ("id", "name", "compound_id"),
+    "grids": ("id", "name", "code", "community_id"),
+    "zones": ("id", "name", "community_id"),
+}
+
 
 @dataclass
 class Layer:
@@ -22,6 +33,11 @@ class Layer:
     shapes: list
     tree: STRtree | None
     parents: list[int] = field(default_factory=list)  # community id (or compound id for buildings)
+    rows: dict[int, tuple] = field(default_factory=dict)  # id → the values of the layer's FIELDS
+    id_table: np.ndarray | None = None  # ids + a sentinel at the end, so that hit -1 indexes it
+
+    def __post_init__(self):
+        self.id_table = np.array([*self.ids, 0], dtype=np.int64)
 
 
 @dataclass
@@ -36,8 +52,11 @@ class PlaceIndex:
 
 
 def _layer(rows, frame: LocalFrame) -> Layer:
-    ids, shapes, parents = [], [], []
-    for pk, geometry, parent in rows:
+    """``rows``: (geometry, parent id, *the layer's FIELDS) — the first field is the id."""
+    ids, shapes, parents, values = [], [], [], {}
+    for geometry, parent, *kept in rows:
+        pk = kept[0]
+        values[pk] = tuple(kept)
         if not geometry:
             continue
         try:
@@ -48,14 +67,17 @@ def _layer(rows, frame: LocalFrame) -> Layer:
         ids.append(pk)
         shapes.append(shape)
         parents.append(parent)
-    return Layer(ids=ids, shapes=shapes, tree=STRtree(shapes) if shapes else None, parents=parents)
+    return Layer(ids=ids, shapes=shapes, tree=STRtree(shapes) if shapes else None, parents=parents, rows=values)
 
 
 def build_index(revision: int) -> PlaceIndex:
     from youlin.places.models import Building, Community, Compound, Grid, Zone
 
-    communities = list(Community.objects.values_list("id", "geometry", "subdistrict_id"))
-    centre = [shape_from_geojson(g).centroid for _pk, g, _p in communities if g]
+    def rows(model, layer: str, parent: str):
+        return model.objects.values_list("geometry", parent, *FIELDS[layer])
+
+    communities = list(rows(Community, "communities", "subdistrict_id"))
+    centre = [shape_from_geojson(g).centroid for g, *_rest in communities if g]
     if centre:
         frame = LocalFrame(lon0=float(np.mean([p.x for p in centre])), lat0=float(np.mean([p.y for p in centre])))
     else:
@@ -64,10 +86,10 @@ def build_index(revision: int) -> PlaceIndex:
         revision=revision,
         frame=frame,
         communities=_layer(communities, frame),
-        compounds=_layer(Compound.objects.values_list("id", "geometry", "community_id"), frame),
-        buildings=_layer(Building.objects.values_list("id", "geometry", "compound_id"), frame),
-        grids=_layer(Grid.objects.values_list("id", "geometry", "community_id"), frame),
-        zones=_layer(Zone.objects.values_list("id", "geometry", "community_id"), frame),
+        compounds=_layer(rows(Compound, "compounds", "community_id"), frame),
+        buildings=_layer(rows(Building, "buildings", "compound_id"), frame),
+        grids=_layer(rows(Grid, "grids", "community_id"), frame),
+        zones=_layer(rows(Zone, "zones", "community_id"), frame),
     )
 
 
@@ -76,9 +98,15 @@ _current: PlaceIndex | None = None
 
 
 def current_revision() -> int:
+    """The revision number (0 before the first write): plain SQL, as it is read on every lookup."""
+    from django.db import connection
+
     from youlin.places.models import PlacesRevision
 
-    return PlacesRevision.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT number FROM {PlacesRevision._meta.db_table} WHERE id = 1")  # noqa: S608 - fixed name
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def get_index() -> PlaceIndex:
@@ -91,6 +119,24 @@ def get_index() -> PlaceIndex:
         if _current is None or _current.revision != revision:
             _current = build_index(revision)
         return _current
+
+
+def instance(index: PlaceIndex, layer: str, pk: int):
+    """The row ``pk`` of a layer as a model instance holding the layer's FIELDS; any other field is deferred and
+    loads on first access, as with ``.only()``. None if the index does not know the row."""
+    from youlin.places.models import Building, Community, Compound, Grid, Zone
+
+    values = getattr(index, layer).rows.get(pk)
+    if values is None:
+        return None
+    model = {"communities": Community, "compounds": Compound, "buildings": Building, "grids": Grid, "zones": Zone}[
+        layer
+    ]
+    names = FIELDS[layer]
+    # ``from_db`` takes the values in the model's field order.
+    ordered = [f.attname for f in model._meta.concrete_fields if f.attname in names]
+    by_name = dict(zip(names, values, strict=True))
+    return model.from_db("default", ordered, [by_name[n] for n in ordered])
 
 
 def bump_revision() -> None:

@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, Sum
 from django.utils.translation import gettext_lazy as _
 
 from youlin.places.geo import WGS84, GeometryError, check_point
-from youlin.places.index import Layer, get_index
+from youlin.places.index import Layer, get_index, instance
 from youlin.places.models import Building, Community, Compound, Grid, Zone
 
 
@@ -93,8 +93,10 @@ def locate_many(coords: Sequence[tuple[float, float]], *, crs: str = WGS84) -> l
     """Locate many points at once (vectorised); ``None`` for a point outside every community."""
     if crs not in (WGS84, "gcj02"):
         check_point(0, 0, crs)  # raises the invalid_crs error
-    lonlat = _checked_array(coords, crs)
-    index = get_index()
+    return _locate_in(get_index(), _checked_array(coords, crs))
+
+
+def _locate_in(index, lonlat: np.ndarray) -> list[LocatedIds | None]:
     frame = index.frame
     xy = np.column_stack(((lonlat[:, 0] - frame.lon0) * frame.kx, (lonlat[:, 1] - frame.lat0) * frame.ky))
     points = shapely.points(xy)
@@ -110,7 +112,7 @@ def locate_many(coords: Sequence[tuple[float, float]], *, crs: str = WGS84) -> l
     zone_hit = _first_hit(index.zones, points)
 
     def ids(layer: Layer, hits: np.ndarray) -> list[int | None]:
-        table = np.array(layer.ids + [0], dtype=np.int64)  # -1 picks the sentinel, replaced by None below
+        table = layer.id_table  # -1 picks the sentinel, replaced by None below
         return [None if h < 0 else int(v) for h, v in zip(hits.tolist(), table[hits].tolist(), strict=True)]
 
     communities = ids(index.communities, community_hit)
@@ -130,22 +132,31 @@ def locate_many(coords: Sequence[tuple[float, float]], *, crs: str = WGS84) -> l
 
 
 def locate(lon, lat, *, crs: str = WGS84) -> Location:
-    """Where a point is. Raises GeometryError (``invalid_coordinates``, ``outside_jurisdiction``)."""
-    found = locate_many([(lon, lat)], crs=crs)[0]
+    """Where a point is. Raises GeometryError (``invalid_coordinates``, ``outside_jurisdiction``).
+
+    The places come from the index as instances holding their ids, names, codes and parents (the rest of each
+    row loads on first access): one query (the index's revision) on a warm index, none per place."""
+    if crs not in (WGS84, "gcj02"):
+        check_point(0, 0, crs)  # raises the invalid_crs error
+    lonlat = _checked_array([(lon, lat)], crs)
+    index = get_index()
+    found = _locate_in(index, lonlat)[0]
     if found is None:
         raise GeometryError("outside_jurisdiction", _("该位置不在任何社区范围内，请在地图上重新选择。"))
-    building = Building.objects.select_related("compound").get(pk=found.building_id) if found.building_id else None
-    compound = Compound.objects.get(pk=found.compound_id) if found.compound_id else None
+    building = instance(index, "buildings", found.building_id) if found.building_id else None
+    compound = instance(index, "compounds", found.compound_id) if found.compound_id else None
     if compound is None and building is not None:
-        compound = building.compound  # near a building outside any drawn compound outline
+        compound = instance(index, "compounds", building.compound_id)  # near a building outside any compound
+    if building is not None and compound is not None and building.compound_id == compound.pk:
+        building.compound = compound  # ``full_name`` and routing read it
     return Location(
         lon=found.lon,
         lat=found.lat,
-        community=Community.objects.select_related("subdistrict__district").get(pk=found.community_id),
+        community=instance(index, "communities", found.community_id),
         compound=compound,
         building=building,
-        grid=Grid.objects.get(pk=found.grid_id) if found.grid_id else None,
-        zone=Zone.objects.get(pk=found.zone_id) if found.zone_id else None,
+        grid=instance(index, "grids", found.grid_id) if found.grid_id else None,
+        zone=instance(index, "zones", found.zone_id) if found.zone_id else None,
     )
 
 

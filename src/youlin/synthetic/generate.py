@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from youlin.cases import workdays
+from youlin.cases import routing_cache, workdays
 from youlin.cases.models import (
     Case,
     CaseAssignment,
@@ -546,6 +546,7 @@ def generate_city(spec: CitySpec, *, progress: Callable[[str], None] | None = No
     bulk.reset_sequences(Case, CaseEvent, CaseAssignment, CaseNumberCounter)
     bulk.analyze(Case, CaseEvent, CaseAssignment, CaseNumberCounter)
     bump_revision()
+    routing_cache.bump_revision()  # organisations and responsibilities went in with bulk_create (no signals)
     counts = {
         **city.counts,
         "cases": written_cases,

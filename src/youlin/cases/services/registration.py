@@ -1,13 +1,13 @@
 """Registration (立案): locate the report, number it, flag a recurrence, route it, and start the timeline."""
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +17,7 @@ from youlin.cases.errors import CaseError, CaseErrorCode
 from youlin.cases.models import (
     Case,
     CaseAssignment,
+    CaseEvent,
     CaseNumberCounter,
     CasePhoto,
     Category,
@@ -26,12 +27,11 @@ from youlin.cases.models import (
     Urgency,
 )
 from youlin.cases.permissions import label as _label
-from youlin.cases.selectors import category_time_limit, member_user_ids, recently_closed_nearby, route
+from youlin.cases.selectors import Routing, category_time_limit, followers_of, recurrence_root, route
 from youlin.cases.services.base import (
     _actor_label,
     _attach_photos,
     _check_photos,
-    _event,
     _follow_by_default,
     _required_text,
     _store_photos,
@@ -39,18 +39,24 @@ from youlin.cases.services.base import (
 )
 from youlin.parties.models import Person
 from youlin.places.geo import WGS84, GeometryError
-from youlin.places.selectors import locate
+from youlin.places.selectors import Location, locate
 
 # ---------------------------------------------------------------- intake
 
 
 def _allocate_number(community, now: datetime) -> str:
-    """``SPK20261127001``: prefix, local date, daily sequence. The counter row's UPDATE holds a row lock until
-    commit, so concurrent registrations in one community queue here instead of colliding."""
+    """``SPK20261127001``: prefix, local date, daily sequence. One upsert moves the day's counter on and returns it;
+    its row lock is held until commit, so concurrent registrations in one community queue here instead of
+    colliding."""
     day = timezone.localdate(now)
-    counter, _created = CaseNumberCounter.objects.get_or_create(community=community, day=day)
-    CaseNumberCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    last = CaseNumberCounter.objects.values_list("last", flat=True).get(pk=counter.pk)
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (community_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 - fixed names
+            f"ON CONFLICT (community_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [community.pk, day],
+        )
+        (last,) = cursor.fetchone()
     return f"{community.case_prefix}{day:%Y%m%d}{last:03d}"
 
 
@@ -64,7 +70,21 @@ def _may_register(j: policy.Jurisdiction, community, channel: str) -> bool:
     return False
 
 
-@transaction.atomic
+@dataclass
+class _Registration:
+    """A registration read and checked, before anything is written."""
+
+    case: Case
+    location: Location
+    routing: Routing
+    reporter: Person | None
+    photos: list
+    label: str
+    followers: list
+    now: datetime
+    recurrence_of_number: str | None
+
+
 def case_register(
     *,
     actor,
@@ -84,13 +104,66 @@ def case_register(
     hotline_received_at: datetime | None = None,
     hotline_unit: str = "",
     photos: Sequence[UploadedFile] = (),
+    on_written: Callable[[Case], object] | None = None,
 ) -> Case:
     """Register (立案) a report: locate it, number it, flag a recurrence, route it to the responsible parties.
 
     ``actor`` may be anonymous for a resident's report, which then needs a phone number for the follow-up.
     ``photos`` (uploads, at most nine) show the problem; all are checked before anything is written. The
     registrant, the reporter and the people of the responsible organisations follow the case from here.
+
+    Every check and read (place, permission, time limit, recurrence, routing, who follows) comes first; the
+    write transaction then only inserts (number, case, parties, timeline, followers), so on SQLite the write
+    lock is held for the inserts alone. ``on_written(case)`` runs inside that transaction (an interface's own
+    record of the submission), so both commit or neither does.
     """
+    prepared = _prepare(
+        actor=actor,
+        category=category,
+        description=description,
+        lon=lon,
+        lat=lat,
+        channel=channel,
+        channel_detail=channel_detail,
+        crs=crs,
+        reporter=reporter,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        address=address,
+        urgency=urgency,
+        hotline_number=hotline_number,
+        hotline_received_at=hotline_received_at,
+        hotline_unit=hotline_unit,
+        photos=photos,
+    )
+    with transaction.atomic():
+        case = _write(actor, prepared)
+        if on_written is not None:
+            on_written(case)
+    return case
+
+
+def _prepare(
+    *,
+    actor,
+    category: Category,
+    description: str,
+    lon: float,
+    lat: float,
+    channel: str,
+    channel_detail: str,
+    crs: str,
+    reporter: Person | None,
+    reporter_name: str,
+    reporter_phone: str,
+    address: str,
+    urgency: str | None,
+    hotline_number: str,
+    hotline_received_at: datetime | None,
+    hotline_unit: str,
+    photos: Sequence[UploadedFile],
+) -> _Registration:
+    """Every check and read of a registration (no write)."""
     description = _required_text(description, _("请描述问题：什么问题、在哪里、影响了谁。"), "description")
     if channel not in Channel.values:
         raise errors.invalid(_("来源渠道不正确。"), field="channel")
@@ -120,21 +193,20 @@ def case_register(
 
     now = timezone.now()
     limit = category_time_limit(category, community.subdistrict_id, urgency=urgency)
-    closed_before = recently_closed_nearby(
+    # A recurrence points at the first case of its chain.
+    recurrence_of = recurrence_root(
         category,
         location.lon,
         location.lat,
         since=now - timedelta(days=settings.YOULIN_RECURRENCE_DAYS),
         radius_m=settings.YOULIN_DUPLICATE_RADIUS_M,
     )
-    recurrence_of = None
-    if closed_before:
-        latest = closed_before[0]
-        recurrence_of = latest.recurrence_of if latest.recurrence_of_id else latest  # chains point at the first
     routing = route(category=category, location=location)
+    responsible = sorted(followers_of(o.pk for o in routing.organisations))
+    registered_by = _user_or_none(actor)
+    followers = [registered_by.pk if registered_by else None, reporter.user_id if reporter else None, *responsible]
 
     case = Case(
-        number=_allocate_number(community, now),
         category=category,
         description=description,
         lon=location.lon,
@@ -150,7 +222,7 @@ def case_register(
         reporter=reporter,
         reporter_name=reporter_name.strip(),
         reporter_phone=reporter_phone.strip(),
-        registered_by=_user_or_none(actor),
+        registered_by=registered_by,
         tracking_token=secrets.token_urlsafe(24),
         hotline_number=hotline_number.strip(),
         hotline_received_at=hotline_received_at,
@@ -160,46 +232,62 @@ def case_register(
         registered_at=now,
         deadline=limit.deadline(now),
         needs_deliberation=routing.is_joint,
-        recurrence_of=recurrence_of,
+        recurrence_of_id=recurrence_of[0] if recurrence_of else None,
     )
-    try:
-        with transaction.atomic():
-            case.save()
-    except IntegrityError:
-        if hotline_number and Case.objects.filter(hotline_number=hotline_number.strip()).exists():
-            raise errors.invalid(_("该热线工单已登记，请勿重复录入。"), field="hotline_number") from None
-        raise
+    return _Registration(
+        case=case,
+        location=location,
+        routing=routing,
+        reporter=reporter,
+        photos=photos,
+        label=_actor_label(actor, reporter_name),
+        followers=followers,
+        now=now,
+        recurrence_of_number=recurrence_of[1] if recurrence_of else None,
+    )
+
+
+def _write(actor, r: _Registration) -> Case:
+    """The inserts of a prepared registration (inside the caller's transaction)."""
+    case, routing, now = r.case, r.routing, r.now
+    case.number = _allocate_number(case.community, now)
+    if case.hotline_number:
+        try:
+            with transaction.atomic():
+                case.save()
+        except IntegrityError:
+            if Case.objects.filter(hotline_number=case.hotline_number).exists():
+                raise errors.invalid(_("该热线工单已登记，请勿重复录入。"), field="hotline_number") from None
+            raise
+    else:
+        case.save()
     CaseAssignment.objects.bulk_create(
         [CaseAssignment(case=case, organisation=o, duty=routing.duty) for o in routing.organisations]
     )
-    label = _actor_label(actor, reporter_name)
-    stored = _store_photos(actor, photos)
-    registered = _event(
-        case,
-        actor=actor,
+    stored = _store_photos(actor, r.photos)
+    user = _user_or_none(actor)
+    registered = CaseEvent(
+        case=case,
         kind=EventKind.REGISTERED,
+        actor=user,
+        actor_label=r.label,
         at=now,
         to_status=Status.REGISTERED,
-        actor_label=label,
         data={
-            "channel": channel,
-            "place": location.label,
-            "recurrence_of": recurrence_of.number if recurrence_of else None,
+            "channel": case.channel,
+            "place": r.location.label,
+            "recurrence_of": r.recurrence_of_number,
             **({"photos": [p.pk for p in stored]} if stored else {}),
         },
     )
-    _attach_photos(case, registered, stored, CasePhoto.Kind.BEFORE)
-    members = member_user_ids(o.pk for o in routing.organisations)
-    responsible = sorted(set().union(*members.values()))
-    _follow_by_default(case, [case.registered_by_id, reporter.user_id if reporter else None, *responsible])
-    _event(
-        case,
-        actor=actor,
+    routed = CaseEvent(
+        case=case,
         kind=EventKind.ROUTED,
+        actor=user,
+        actor_label=r.label,
         at=now,
         from_status=Status.REGISTERED,
         to_status=Status.REGISTERED,
-        actor_label=label,
         data={
             "organisations": [o.pk for o in routing.organisations],
             "duty": routing.duty,
@@ -209,4 +297,7 @@ def case_register(
             "fallback": routing.fallback,
         },
     )
+    CaseEvent.objects.bulk_create([registered, routed])  # in this order: the timeline sorts by (at, id)
+    _attach_photos(case, registered, stored, CasePhoto.Kind.BEFORE)
+    _follow_by_default(case, r.followers)
     return case

@@ -205,12 +205,12 @@ def test_get_requests_errors(client, demo, params, words):
 
 def test_get_requests_query_count_is_fixed(client, users, key, django_assert_num_queries):
     post(client, key, **located(jia_point()))
-    # Cases with their latest note, assignments, organisations, photos: however many cases there are.
-    with django_assert_num_queries(4):
+    # Cases with their latest note, the organisations responsible, photos: however many cases there are.
+    with django_assert_num_queries(3):
         few = len(client.get("/open311/v2/requests.json").json())
     for _n in range(3):
         post(client, key, **located(jia_point()))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert len(client.get("/open311/v2/requests.json").json()) == few + 3
 
 

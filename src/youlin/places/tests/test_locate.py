@@ -30,6 +30,35 @@ def test_inside_a_building_of_36_yard(demo):
     assert found.community.subdistrict.name == "广外街道"
 
 
+def test_a_warm_locate_reads_only_the_revision_and_the_rest_loads_on_demand(demo):
+    """The places come from the index's own rows (ids, names, codes, parents), not from a query per place; a
+    field the index does not keep still loads when read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    jia = Building.objects.get(compound__name="手帕口南街36号院", name="甲楼")
+    lon, lat = centre(jia.geometry)
+    locate(lon, lat)  # warm the index
+    with CaptureQueriesContext(connection) as queries:
+        found = locate(lon, lat)
+        label = found.label
+        names = (found.community.case_prefix, found.compound.name, found.building.full_name, found.grid.code)
+    assert len(queries) == 1 and "places_placesrevision" in queries[0]["sql"]
+    assert label == "手帕口南街社区 · 手帕口南街36号院 · 甲楼"
+    assert names == (jia.compound.community.case_prefix, "手帕口南街36号院", "手帕口南街36号院甲楼", found.grid.code)
+    assert found.building.households == jia.households  # not kept by the index: loaded on first access
+    assert found.community.geometry == jia.compound.community.geometry
+
+
+def test_a_renamed_place_is_located_under_its_new_name(demo):
+    jia = Building.objects.get(compound__name="手帕口南街36号院", name="甲楼")
+    lon, lat = centre(jia.geometry)
+    assert locate(lon, lat).building.name == "甲楼"
+    jia.name = "甲号楼"
+    jia.save()
+    assert locate(lon, lat).building.name == "甲号楼"
+
+
 def test_building_is_the_nearest_within_tolerance(demo, settings):
     jia = Building.objects.get(compound__name="手帕口南街36号院", name="甲楼")
     ring = jia.geometry["coordinates"][0]

@@ -1,0 +1,115 @@
+"""Profile one served path in-process with pyinstrument (the whole Django stack: middleware, view, database).
+
+    python bench/profile_paths.py open311_post|open311_list|intake|floor [--requests N] [--database-url URL]
+
+Without a database URL a small synthetic city is generated in a temporary SQLite file. The profile is printed
+(and written as HTML next to ``--html`` when given). Commands and findings: bench/NOTES.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("path", choices=["open311_post", "open311_list", "intake", "floor"])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--html", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="youlin-profile-") as tmp:
+        url = args.database_url or f"sqlite:///{tmp}/city.sqlite3"
+        os.environ.update(
+            YOULIN_DATABASE_URL=url,
+            DJANGO_SETTINGS_MODULE="youlin.settings",
+            YOULIN_BENCH_FLOOR="1",
+            YOULIN_OPEN311_POST_RATE="off",
+            YOULIN_API_ANON_POST_RATE="off",
+            YOULIN_DEBUG="0",
+        )
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.test import Client
+        from pyinstrument import Profiler
+
+        from youlin.cases.models import Case, Category
+        from youlin.open311.services import apikey_create
+        from youlin.places.geo import shape_from_geojson
+        from youlin.places.models import Community
+        from youlin.synthetic import floor
+        from youlin.synthetic.generate import CitySpec, generate_city
+
+        if not args.database_url:
+            call_command("migrate", verbosity=0)
+            generate_city(CitySpec(subdistricts=1, communities_per=4, cases=5000, seed=9))
+        floor.create_table()
+        rng = random.Random(1)
+        matters = Category.objects.filter(kind="matter", is_active=True)
+        codes = list(matters.values_list("code", flat=True))
+        ids = list(matters.values_list("pk", flat=True))
+        boxes = [shape_from_geojson(g).bounds for g in Community.objects.values_list("geometry", flat=True) if g]
+        _key, raw = apikey_create(name=f"profile-{rng.random()}")
+        client = Client()
+
+        def open311_post():
+            b = rng.choice(boxes)
+            data = {
+                "api_key": raw,
+                "service_code": rng.choice(codes),
+                "lat": rng.uniform(b[1], b[3]),
+                "long": rng.uniform(b[0], b[2]),
+                "description": "楼道堆物",
+                "phone": "13800000000",
+            }
+            assert client.post("/open311/v2/requests.json", data).status_code == 201
+
+        def intake():
+            b = rng.choice(boxes)
+            data = {
+                "category": rng.choice(ids),
+                "description": "楼道堆物",
+                "lon": rng.uniform(b[0], b[2]),
+                "lat": rng.uniform(b[1], b[3]),
+                "reporter_phone": "13800000000",
+            }
+            assert client.post("/report/", data).status_code == 302
+
+        times = list(Case.objects.order_by("-registered_at").values_list("registered_at", flat=True)[:100])
+        window = {"start_date": times[-1].isoformat(), "end_date": times[0].isoformat()}
+
+        def open311_list():
+            assert client.get("/open311/v2/requests.json", window).status_code == 200
+
+        def floor_insert():
+            assert client.post("/_bench/insert", {"body": "x"}).status_code == 201
+
+        run = {"open311_post": open311_post, "open311_list": open311_list, "intake": intake, "floor": floor_insert}[
+            args.path
+        ]
+        for _ in range(20):
+            run()  # warm caches and indexes
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+        for _ in range(args.requests):
+            run()
+        profiler.stop()
+        floor.drop_table()
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        if args.html:
+            args.html.write_text(profiler.output_html())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
