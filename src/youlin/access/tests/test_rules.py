@@ -21,6 +21,7 @@ WITHOUT_RULE = {
     "notifications.NotificationDigest": "the person's own (bookkeeping of the daily digest)",
     "cases.Category": "public reference data",
     "cases.CaseNumberCounter": "bookkeeping of case numbers",
+    "cases.RoutingRevision": "bookkeeping of the routing cache",
     "cases.WorkdayOverride": "the district's working-day calendar: public facts, edited by superusers only",
     "api.ApiToken": "the owner's own",
     "open311.ApiKey": "superusers only",
