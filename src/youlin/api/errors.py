@@ -4,7 +4,7 @@ the right HTTP status. Every exception an endpoint can raise is turned into it h
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -28,7 +28,7 @@ class ApiError(Exception):
 
 
 # Every operation documents these, so a client (and schemathesis) knows each error's shape.
-ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429)
+ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429, 503)
 ERRORS = dict.fromkeys(ERROR_STATUSES, ErrorOut)
 
 # A refusal's HTTP status, by its code; every app's codes are here (one vocabulary for clients).
@@ -58,6 +58,14 @@ PUBLIC_CODE = {
     "invalid_geometry": "invalid_input",
     "self_intersecting": "invalid_input",
 }
+
+
+def error_response(status: int, code: str, message, fields: dict[str, str] | None = None) -> HttpResponse:
+    """The error shape outside an endpoint (``core.edges`` refuses input before any view runs)."""
+    from youlin.domain import jsonout
+
+    body = jsonout.dumps({"code": code, "message": str(message), "fields": fields or {}})
+    return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
 
 
 def not_authenticated() -> ApiError:
