@@ -239,3 +239,30 @@ def test_oversized_report_form_in_english(client, demo, settings):
     client.cookies["django_language"] = "en"
     response = client.post("/report/", {"description": "x" * 5000}, follow=True)
     assert "too large" in response.content.decode()
+
+
+# ---------------------------------------------------------------- page cursors (the same fault on the pages)
+
+HUGE = "9" * 30
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/meetings/?after=2026-11-27T09:00:00%2B08:00~{HUGE}",
+        f"/meetings/action-items/?after=2026-11-27~{HUGE}",
+        f"/projects/?after=2026-11-27T09:00:00%2B08:00~{HUGE}",
+        f"/cases/?after=2026-11-27T09:00:00%2B08:00~{HUGE}",
+        "/ledgers/{ledger}/?after=" + HUGE,
+    ],
+)
+def test_a_page_cursor_out_of_range_shows_the_first_page_not_500(client, users, path):
+    from youlin.ledgers import services
+    from youlin.ledgers.models import Ledger
+    from youlin.places.models import Community
+
+    fwd = Community.objects.get(name="阜外东社区")
+    ledger = services.ledger_ensure(community=fwd, kind=Ledger.Kind.RECTIFICATION, name="整治台账")
+    client.force_login(users.fwd_staff)
+    response = client.get(path.format(ledger=ledger.pk))
+    assert response.status_code == 200
