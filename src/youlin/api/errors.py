@@ -4,11 +4,13 @@ the right HTTP status. Every exception an endpoint can raise is turned into it h
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from youlin.core.edges import is_busy
+from youlin.core.health import database_unavailable
 from youlin.domain.errors import DomainError
 
 
@@ -103,9 +105,37 @@ def _field_name(loc) -> str:
     return ".".join(parts) or str(loc[-1])
 
 
+def unavailable() -> ApiError:
+    error = ApiError(503, "unavailable", _("服务暂时不可用（数据库无法连接），请稍后再试。"))
+    error.retry_after = 30
+    return error
+
+
+def busy() -> ApiError:
+    """The database is there but was held by another writer until the busy timeout ran out (``core.edges``)."""
+    from youlin.core import edges
+
+    refusal = edges.busy()
+    error = ApiError(refusal.status, refusal.code, refusal.message)
+    error.retry_after = edges.retry_after()
+    return error
+
+
+def database_unavailable_response():
+    """The API's 503 for a lost database outside an endpoint (``youlin.core.views.server_error`` uses it)."""
+    error = unavailable()
+    response = JsonResponse({"code": error.code, "message": str(error.message), "fields": {}}, status=503)
+    response["Retry-After"] = str(error.retry_after)
+    return response
+
+
 def to_api_error(exc: Exception) -> ApiError | None:
     if isinstance(exc, ApiError):
         return exc
+    if is_busy(exc):
+        return busy()
+    if database_unavailable(exc):
+        return unavailable()
     if isinstance(exc, DomainError):
         return from_domain_error(exc)
     if isinstance(exc, ValidationError):
@@ -139,7 +169,7 @@ def install(api) -> None:
             {"code": error.code, "message": str(error.message), "fields": error.fields},
             status=error.status,
         )
-        if error.status == 429 and getattr(error, "retry_after", None):
+        if error.status in (429, 503) and getattr(error, "retry_after", None):
             response["Retry-After"] = str(error.retry_after)
         return response
 
