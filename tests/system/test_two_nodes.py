@@ -370,7 +370,7 @@ def test_nginx_spreads_requests_over_both_nodes_and_each_is_ready(cluster):
 
     for _ in range(12):
         assert httpx.get(cluster.url("nginx") + "/", timeout=20).status_code == 200
-    served = {name: (cluster.tmp / f"node-{name}.log").read_text().count('"GET / HTTP/1.0"') for name in cluster.nodes}
+    served = {name: (cluster.tmp / f"node-{name}.log").read_text().count('"GET / HTTP/1.1"') for name in cluster.nodes}
     served = {name: count for name, count in served.items()}
     assert all(count > 0 for count in served.values()), served
     for name in cluster.nodes:
