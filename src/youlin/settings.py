@@ -265,7 +265,13 @@ EMAIL_BACKEND = os.environ.get("YOULIN_EMAIL_BACKEND", "django.core.mail.backend
 DEFAULT_FROM_EMAIL = os.environ.get("YOULIN_DEFAULT_FROM_EMAIL", "youlin@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("YOULIN_SECURE_COOKIES", False)
+# Behind a proxy that terminates HTTPS: the header it sets and its value, "X-Forwarded-Proto: https".
+_ssl_header, _sep, _ssl_value = os.environ.get("YOULIN_PROXY_SSL_HEADER", "").partition(":")
+if _ssl_header.strip() and _ssl_value.strip():
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _ssl_header.strip().upper().replace("-", "_"), _ssl_value.strip())
+# Served over HTTPS (a proxy header configured, or said outright): session and CSRF cookies only over HTTPS.
+YOULIN_HTTPS = env_bool("YOULIN_HTTPS", bool(_ssl_header.strip() and _ssl_value.strip()))
+SESSION_COOKIE_SECURE = env_bool("YOULIN_SECURE_COOKIES", YOULIN_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 

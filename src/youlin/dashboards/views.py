@@ -363,9 +363,18 @@ def _render_bulletin(request, bulletin: Bulletin, *, public: bool, template: str
             for n in s.highlights
         ]
         s.paragraphs = [line for line in s.body.splitlines() if line.strip()]
+    editable: set[int] = set()
+    if not public and bulletin.status == Bulletin.Status.DRAFT:
+        # The page offers what the services accept: a section to its community's staff, publishing to whoever
+        # manages every community of the bulletin.
+        scoped = policy.scope(request.user, bulletin.sections.all(), policy.CHANGE)
+        editable = set(scoped.values_list("pk", flat=True))
+    for s in sections:
+        s.editable = s.pk in editable
     context = {
         "bulletin": bulletin,
         "sections": sections,
+        "can_publish": bool(editable) and policy.can(request.user, policy.CHANGE, bulletin),
         "public": public,
         "public_link": public_link(request, bulletin),
     }
