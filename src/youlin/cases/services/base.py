@@ -215,7 +215,10 @@ def _check_photos(uploads: Sequence[UploadedFile]) -> list[PreparedPhoto]:
 
 
 def _store_photos(actor, prepared: Sequence[PreparedPhoto]) -> list[Photo]:
-    return photos_create(actor=actor, prepared=prepared)
+    try:
+        return photos_create(actor=actor, prepared=prepared)
+    except PhotoError as exc:  # the file store is down: the step is refused whole, with the photos' message
+        raise CaseError(exc.code, exc.message, field="photos") from exc
 
 
 def _attach_photos(case: Case, event: CaseEvent, photos: Sequence[Photo], kind: str) -> None:
