@@ -1,7 +1,8 @@
 """The ``youlin`` console script: Django's manage.py for this project.
 
-``youlin demo`` turns on demo mode (and debug pages) before settings load, so the documented demo accounts
-can log in; every other command runs with the environment as given.
+``youlin demo`` turns on demo mode before settings load, so the documented demo accounts can log in (not debug
+pages: a demo is reachable by others, and Django's technical pages list every URL); every other command runs with
+the environment as given.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "youlin.settings")
     if len(argv) > 1 and argv[1] == "demo":
         os.environ.setdefault("YOULIN_DEMO", "1")
-        os.environ.setdefault("YOULIN_DEBUG", "1")
         # One process, no worker beside it: background tasks (large imports, e-mail copies) run at once.
         os.environ.setdefault("YOULIN_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
     from django.core.management import execute_from_command_line

@@ -21,6 +21,8 @@ from enum import StrEnum
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from youlin.accounts.backends import demo_account_allowed
+
 VIEW = "view"
 CHANGE = "change"
 
@@ -72,8 +74,8 @@ def _membership_community_id(m) -> int | None:
 
 def jurisdiction_of(user) -> Jurisdiction:
     """Computed once per request and cached on the user object (two queries)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return NOBODY
+    if user is None or not user.is_authenticated or not user.is_active or not demo_account_allowed(user):
+        return NOBODY  # whatever let a demo account in outside demo mode, it holds no jurisdiction
     cached = getattr(user, "_youlin_jurisdiction", None)
     if cached is not None:
         return cached
@@ -134,6 +136,9 @@ class Rule:
     owner: str | None = None  # lookup to a parties.Person who may see their own record
     organisation_can_change: bool = False
     owner_can_change: bool = False
+    # A row of several communities (``community`` a to-many lookup) is changed only by someone who manages every
+    # one of them (a bulletin of two communities is published by their sub-district, not by one community).
+    change_needs_every_community: bool = False
 
 
 _rules: dict[type[Model], Rule] = {}
@@ -150,8 +155,9 @@ def rule_for(model: type[Model]) -> Rule:
         raise LookupError(f"{model.__name__} is not registered with the access policy") from None
 
 
-def _condition(j: Jurisdiction, rule: Rule, action: str) -> Q | None:
+def _condition(j: Jurisdiction, model: type[Model], action: str) -> Q | None:
     """The filter for rows this jurisdiction may act on; None means no row."""
+    rule = rule_for(model)
     communities = j.manage_community_ids if action == CHANGE else j.view_community_ids
     parts: list[Q] = []
     if rule.community and communities:
@@ -168,6 +174,12 @@ def _condition(j: Jurisdiction, rule: Rule, action: str) -> Q | None:
     condition = parts[0]
     for part in parts[1:]:
         condition |= part
+    if action == CHANGE and rule.change_needs_every_community:
+        from youlin.places.models import Community
+
+        # None of its communities is outside the managed ones (a subquery of its own, not the join above).
+        others = Community.objects.exclude(pk__in=j.manage_community_ids)
+        condition &= ~Q(pk__in=model._default_manager.filter(**{f"{rule.community}__in": others}).values("pk"))
     return condition
 
 
@@ -176,7 +188,7 @@ def scope(user, queryset: QuerySet, action: str = VIEW) -> QuerySet:
     j = jurisdiction_of(user)
     if j.everything:
         return queryset
-    condition = _condition(j, rule_for(queryset.model), action)
+    condition = _condition(j, queryset.model, action)
     if condition is None:
         return queryset.none()
     # A row can match several memberships (joins through to-many lookups): keep it once.
@@ -187,7 +199,7 @@ def can(user, action: str, obj: Model) -> bool:
     j = jurisdiction_of(user)
     if j.everything:
         return True
-    condition = _condition(j, rule_for(type(obj)), action)
+    condition = _condition(j, type(obj), action)
     if condition is None:
         return False
     return type(obj)._default_manager.filter(condition, pk=obj.pk).exists()
@@ -199,6 +211,50 @@ def get_for(user, queryset: QuerySet, action: str = VIEW, **lookup) -> Model:
         return scope(user, queryset, action).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# Reference data every form may offer as it is (the same for everyone, no jurisdiction).
+PUBLIC_CHOICES = frozenset({"cases.Category", "places.District"})
+PERSON_MODEL = "parties.Person"
+
+
+def choices(user, queryset: QuerySet) -> QuerySet:
+    """The rows of ``queryset`` a user may pick in a form (a foreign key, a many-to-many): their jurisdiction's.
+    Accounts are offered through the people one sees; other models without a rule only to the district."""
+    from django.conf import settings
+
+    j = jurisdiction_of(user)
+    label = queryset.model._meta.label
+    if j.everything or label in PUBLIC_CHOICES:
+        return queryset
+    if label == settings.AUTH_USER_MODEL:
+        from youlin.parties.models import Person
+
+        people = scope(user, Person.objects.exclude(user=None), VIEW)
+        return queryset.filter(pk__in=people.values("user_id"))
+    if queryset.model not in _rules:
+        return queryset.none()
+    return scope(user, queryset, VIEW)
+
+
+def is_person_model(model) -> bool:
+    return model._meta.label == PERSON_MODEL
+
+
+def person_label(user):
+    """How a person is named to this user in a choice: in full if they manage the person (as on the organisation
+    page), else masked. The managed set is read once, when the first label is asked for."""
+    from youlin.core.privacy import mask_name
+
+    managed: set[int] | None = None
+
+    def label(person) -> str:
+        nonlocal managed
+        if managed is None:
+            managed = set(scope(user, type(person)._default_manager.all(), CHANGE).values_list("pk", flat=True))
+        return str(person) if person.pk in managed else mask_name(str(person))
+
+    return label
 
 
 def visible_communities(user):

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from youlin.accounts.backends import demo_account_allowed
 from youlin.api.models import ApiToken
 from youlin.api.services import token_hash
 
@@ -27,8 +28,8 @@ def user_for_token(raw: str):
         .filter(key_hash=token_hash(raw), revoked_at=None, user__is_active=True)
         .first()
     )
-    if token is None:
-        return None
+    if token is None or not demo_account_allowed(token.user):
+        return None  # the rule of login and sessions: demo accounts only while demo mode is on
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=token.pk).filter(

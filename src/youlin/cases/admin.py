@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 
 from youlin.access import policy
-from youlin.access.admin import ScopedAdmin
+from youlin.access.admin import ScopedAdmin, ScopedTabularInline
 from youlin.cases import workdays
 from youlin.cases.models import (
     Case,
@@ -20,7 +20,7 @@ from youlin.cases.models import (
 from youlin.places.models import Community
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ScopedTabularInline):
     extra = 0
     can_delete = False
 
@@ -78,7 +78,7 @@ class CaseExtensionAdmin(ScopedAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ScopedAdmin):
     list_display = (
         "code",
         "kind",
@@ -162,27 +162,13 @@ def _warn_unknown_years(request) -> None:
 
 
 @admin.register(WorkdayOverride)
-class WorkdayOverrideAdmin(admin.ModelAdmin):
-    """The district's own working days over the official calendar (district administrators only)."""
+class WorkdayOverrideAdmin(ScopedAdmin):
+    """The district's own working days over the official calendar (district administrators only: the model has
+    no jurisdiction rule, so ``ScopedAdmin`` shows it to superusers alone)."""
 
     list_display = ("day", "is_working_day", "note")
     list_filter = ("is_working_day",)
     date_hierarchy = "day"
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
     def changelist_view(self, request, extra_context=None):
         _warn_unknown_years(request)

@@ -109,8 +109,9 @@ def bulletin_draft(*, actor, title: str, start_day: date, end_day: date, communi
     return bulletin
 
 
-def _check(actor, bulletin: Bulletin, expected_version: int) -> None:
-    if not policy.can(actor, policy.CHANGE, bulletin):
+def _check(actor, target: Bulletin | BulletinSection, bulletin: Bulletin, expected_version: int) -> None:
+    """``target``: the section edited (its community's staff) or the bulletin published (all its communities')."""
+    if not policy.can(actor, policy.CHANGE, target):
         raise BulletinError("permission_denied", _("您没有权限修改这份简报。"))
     if bulletin.status != Bulletin.Status.DRAFT:
         raise BulletinError("illegal_transition", _("简报已发布，不能再修改。"))
@@ -132,7 +133,7 @@ def bulletin_section_update(
     *, actor, section: BulletinSection, heading: str, body: str, expected_version: int
 ) -> BulletinSection:
     bulletin = section.bulletin
-    _check(actor, bulletin, expected_version)
+    _check(actor, section, bulletin, expected_version)
     if not body.strip() or not heading.strip():
         raise BulletinError("invalid_input", _("小标题和正文都不能为空。"))
     _bump(bulletin, expected_version)
@@ -143,6 +144,6 @@ def bulletin_section_update(
 
 @transaction.atomic
 def bulletin_publish(*, actor, bulletin: Bulletin, expected_version: int) -> Bulletin:
-    _check(actor, bulletin, expected_version)
+    _check(actor, bulletin, bulletin, expected_version)
     _bump(bulletin, expected_version, status=Bulletin.Status.PUBLISHED, published_at=timezone.now())
     return bulletin

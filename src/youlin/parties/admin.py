@@ -1,10 +1,10 @@
 from django.contrib import admin
 
-from youlin.access.admin import ScopedAdmin
+from youlin.access.admin import ScopedAdmin, ScopedTabularInline
 from youlin.parties.models import Membership, Organisation, Person, Responsibility
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ScopedTabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ("organisation", "community", "compound", "building", "entrance", "grid", "zone")

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from youlin.access.admin import ScopedAdmin
+from youlin.access.admin import ScopedAdmin, ScopedTabularInline
 from youlin.places.models import Building, Community, Compound, District, Entrance, Grid, NamedPoint, Subdistrict, Zone
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(ScopedAdmin):
     list_display = ("code", "name")
 
 
@@ -28,7 +28,7 @@ class CompoundAdmin(ScopedAdmin):
     list_select_related = ("community",)
 
 
-class EntranceInline(admin.TabularInline):
+class EntranceInline(ScopedTabularInline):
     model = Entrance
     extra = 0
 

@@ -50,3 +50,13 @@ def test_page_cannot_revoke_someone_elses_token(client, db):
 def test_page_needs_login(client, db):
     response = client.get(reverse("api-v1:tokens"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_a_demo_accounts_token_stops_working_outside_demo_mode(api, settings):
+    """The rule of login and sessions (``accounts.backends.demo_account_allowed``) holds for tokens too."""
+    staff = api("spk_staff")
+    assert staff.get("/meetings").status_code == 200
+    settings.YOULIN_DEMO = False
+    refused = staff.get("/meetings")
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "invalid_token"

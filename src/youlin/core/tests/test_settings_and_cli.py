@@ -52,3 +52,68 @@ def test_mask_name():
     assert mask_name("孙居民") == "孙**"
     assert mask_name("李") == "李*"
     assert mask_name("Alice") == "A***"
+
+
+def test_demo_mode_does_not_turn_on_debug_pages(monkeypatch):
+    """``youlin demo`` turns on demo accounts, not Django's technical pages (they list every URL pattern)."""
+    import django.core.management
+
+    from youlin import cli
+
+    monkeypatch.delenv("YOULIN_DEBUG", raising=False)
+    monkeypatch.delenv("YOULIN_DEMO", raising=False)
+    monkeypatch.delenv("YOULIN_TASKS_BACKEND", raising=False)
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", lambda argv: None)
+    cli.main(["youlin", "demo"])
+    import os
+
+    assert os.environ.get("YOULIN_DEMO") == "1"
+    assert "YOULIN_DEBUG" not in os.environ
+
+
+@pytest.mark.parametrize(("language", "text"), [("zh-hans", "页面不存在"), ("en", "Page not found")])
+def test_404_is_the_sites_own_page_in_both_languages(client, db, settings, language, text):
+    settings.YOULIN_DEMO = True
+    response = client.get("/no-such-page/", headers={"Accept-Language": language})
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert text in html and 'data-testid="not-found"' in html
+    assert "URLconf" not in html and "urlpatterns" not in html
+
+
+@pytest.mark.parametrize(("language", "text"), [("zh-hans", "服务器出错"), ("en", "Server error")])
+def test_500_is_the_sites_own_page_in_both_languages(rf, language, text):
+    from django.utils import translation
+    from django.views.defaults import server_error
+
+    with translation.override(language):
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert text in html and 'data-testid="server-error"' in html
+
+
+def _settings_in(env: dict) -> str:
+    code = "import youlin.settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+    result = subprocess.run(  # noqa: S603 (our own interpreter, a fixed script)
+        [sys.executable, "-c", code],
+        env={"PATH": "/usr/bin:/bin", "YOULIN_VAR_DIR": "/tmp/youlin-settings-test", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("env", "secure"),
+    [
+        ({}, "False False"),
+        ({"YOULIN_HTTPS": "1"}, "True True"),
+        ({"YOULIN_PROXY_SSL_HEADER": "X-Forwarded-Proto: https"}, "True True"),
+        ({"YOULIN_PROXY_SSL_HEADER": "X-Forwarded-Proto: https", "YOULIN_SECURE_COOKIES": "0"}, "False False"),
+    ],
+)
+def test_cookies_are_secure_behind_https(env, secure):
+    assert _settings_in(env) == secure

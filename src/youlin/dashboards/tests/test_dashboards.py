@@ -204,3 +204,60 @@ def test_dashboard_shows_campaigns_ledgers_and_volunteer_hours(client, demo_user
     assert "清理堆物堆料" in html and "65" in html
     assert "13" in html and "树坑" in html
     assert "红墙小先锋志愿服务队" in html
+
+
+@pytest.fixture
+def shared_bulletin(users):
+    """A draft bulletin of two communities of different sub-districts, drafted by the district."""
+    from youlin.dashboards import services
+    from youlin.places.models import Community
+
+    communities = list(Community.objects.filter(slug__in=["shoupakou-nanjie", "fuwai-dong"]).order_by("pk"))
+    assert len(communities) == 2
+    return services.bulletin_draft(
+        actor=users.district,
+        title="两社区简报",
+        start_day=timezone.localdate().replace(month=1, day=1),
+        end_day=timezone.localdate(),
+        communities=communities,
+    )
+
+
+def _section(bulletin, slug):
+    return bulletin.sections.get(community__slug=slug)
+
+
+def test_a_section_is_edited_only_by_staff_of_its_community(client, users, shared_bulletin):
+    own, foreign = _section(shared_bulletin, "shoupakou-nanjie"), _section(shared_bulletin, "fuwai-dong")
+    client.force_login(users.spk_staff)
+    page = client.get(reverse("dashboards:bulletin", args=[shared_bulletin.pk])).content.decode()
+    assert reverse("dashboards:bulletin-section", args=[shared_bulletin.pk, own.pk]) in page
+    assert reverse("dashboards:bulletin-section", args=[shared_bulletin.pk, foreign.pk]) not in page
+    client.post(
+        reverse("dashboards:bulletin-section", args=[shared_bulletin.pk, foreign.pk]),
+        {"heading": "改了别人的", "body": "越权", "expected_version": shared_bulletin.version},
+    )
+    foreign.refresh_from_db()
+    assert foreign.heading != "改了别人的"
+    client.post(
+        reverse("dashboards:bulletin-section", args=[shared_bulletin.pk, own.pk]),
+        {"heading": "本社区", "body": "本社区的正文", "expected_version": shared_bulletin.version},
+    )
+    own.refresh_from_db()
+    assert own.heading == "本社区"
+
+
+def test_publishing_needs_every_community_of_the_bulletin(client, users, shared_bulletin):
+    from youlin.dashboards import services
+
+    client.force_login(users.spk_staff)
+    page = client.get(reverse("dashboards:bulletin", args=[shared_bulletin.pk])).content.decode()
+    assert reverse("dashboards:bulletin-publish", args=[shared_bulletin.pk]) not in page
+    client.post(reverse("dashboards:bulletin-publish", args=[shared_bulletin.pk]), {"expected_version": 1})
+    shared_bulletin.refresh_from_db()
+    assert shared_bulletin.status == Bulletin.Status.DRAFT
+    with pytest.raises(services.BulletinError):
+        services.bulletin_publish(actor=users.fwd_staff, bulletin=shared_bulletin, expected_version=1)
+    services.bulletin_publish(actor=users.district, bulletin=shared_bulletin, expected_version=1)
+    shared_bulletin.refresh_from_db()
+    assert shared_bulletin.status == Bulletin.Status.PUBLISHED
