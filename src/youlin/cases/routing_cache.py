@@ -110,11 +110,12 @@ _held = threading.local()
 def held() -> Iterator[RoutingCache]:
     """Within the block this thread uses one revision's cache without asking again: a bulk import's plan (reads
     only, in one go) routes hundreds of places; a change made meanwhile counts from the next import on."""
+    outer = getattr(_held, "cache", None)
     _held.cache = routing_cache()
     try:
         yield _held.cache
     finally:
-        del _held.cache
+        _held.cache = outer
 
 
 def routing_cache() -> RoutingCache:

@@ -63,11 +63,12 @@ _held = threading.local()
 @contextmanager
 def held() -> Iterator[None]:
     """Within the block this thread reads the overrides once: a bulk import computes thousands of deadlines."""
+    outer = getattr(_held, "overrides", None)
     _held.overrides = _overrides()
     try:
         yield
     finally:
-        del _held.overrides
+        _held.overrides = outer
 
 
 def _overrides() -> dict[date, bool]:
