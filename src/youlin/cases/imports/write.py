@@ -213,8 +213,9 @@ def _visits_sql(staging: str) -> str:
     return (
         f"INSERT INTO {visit} (case_id, event_id, at, by_id, channel, reached, responded, resolved, satisfaction, "  # noqa: S608
         f"note) SELECT e.case_id, e.id, e.at, NULL, %s, %s, c.responded, c.resolved, c.satisfaction, '' "
-        f"FROM {staging} s JOIN {event} e ON e.case_id = s.case_id JOIN {case} c ON c.id = s.case_id "
-        f"WHERE s.followed_up IS NOT NULL AND e.kind = '{EventKind.FOLLOWED_UP}' ORDER BY e.id"
+        f"FROM {case} c JOIN {staging} s ON s.case_id = c.id JOIN {event} e ON e.case_id = c.id "
+        f"WHERE c.id BETWEEN %s AND %s AND s.followed_up IS NOT NULL AND e.kind = '{EventKind.FOLLOWED_UP}' "
+        f"ORDER BY e.id"
     )
 
 
@@ -336,7 +337,8 @@ def _create(plan: Plan, actor, label: str, now) -> ImportResult:
         # Per step: who (the follow-up visit: the hotline's own, as a visit records it), then the cases' id range.
         steps = [(actor_id, label)] * 4 + [(None, HOTLINE_LABEL)]
         cursor.execute(_events_sql(staging), [v for who in steps for v in (*who, ids[0], ids[-1])])
-        cursor.execute(_visits_sql(staging), [FollowUpVisit.Channel.PHONE.value, True])
+        if any(row[-1] is not None for row in staged):
+            cursor.execute(_visits_sql(staging), [FollowUpVisit.Channel.PHONE.value, True, ids[0], ids[-1]])
     result.numbers = numbers
     result.created = len(cases)
     return result
