@@ -16,8 +16,10 @@ def _limits(settings):
     settings.AXES_FAILURE_LIMIT = 5
 
 
-def login(client, username, password, address="10.0.0.1", language=None):
+def login(client, username, password, address="10.0.0.1", language=None, forwarded=None):
     headers = {"Accept-Language": language} if language else {}
+    if forwarded:
+        headers["X-Forwarded-For"] = forwarded
     return client.post(
         "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address, headers=headers
     )
@@ -97,3 +99,15 @@ def test_the_admin_lists_the_attempts_for_unlocking(client, demo, users):
     client.force_login(admin)
     response = client.get("/admin/axes/accessattempt/")
     assert response.status_code == 200 and "spk_staff" in response.content.decode()
+
+
+def test_behind_the_proxy_each_client_address_counts_not_the_proxys(client, demo, settings):
+    # nginx in front (README, "Deployment"): every request comes from the proxy's address, and the client's is the
+    # last X-Forwarded-For entry. Counting the proxy's address would lock every office out after one guesser.
+    settings.YOULIN_PROXY_HOPS = 1
+    for n in range(12):
+        login(client, f"guess{n}", "wrong", address="127.0.0.1", forwarded="forged, 203.0.113.7")
+    assert login(client, "spk_grid", DEMO_PASSWORD, address="127.0.0.1", forwarded="203.0.113.7").status_code == 429
+    # Another client behind the same proxy still logs in; a forged first entry changes nothing.
+    response = login(client, "spk_grid", DEMO_PASSWORD, address="127.0.0.1", forwarded="203.0.113.7, 198.51.100.2")
+    assert response.status_code == 302 and logged_in(client)
