@@ -172,8 +172,8 @@ AXES_HANDLER = {
     "cache": "youlin.accounts.throttle.CacheHandler",  # only with a cache shared by every process (Redis)
 }[os.environ.get("YOULIN_LOGIN_THROTTLE_STORE", "database")]
 AXES_LOCKOUT_CALLABLE = "youlin.accounts.throttle.locked_out"
-# The client's address as the server sees it, like the API's rate limits: X-Forwarded-For is the client's to forge.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address by the API's rule (REMOTE_ADDR, or behind YOULIN_PROXY_HOPS proxies the address they added).
+AXES_CLIENT_IP_CALLABLE = "youlin.api.ratelimit.client_address"
 AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -16,8 +16,10 @@ def _limits(settings):
     settings.AXES_FAILURE_LIMIT = 5
 
 
-def login(client, username, password, address="10.0.0.1", language=None):
+def login(client, username, password, address="10.0.0.1", language=None, forwarded=None):
     headers = {"Accept-Language": language} if language else {}
+    if forwarded:
+        headers["X-Forwarded-For"] = forwarded
     return client.post(
         "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address, headers=headers
     )
@@ -97,3 +99,13 @@ def test_the_admin_lists_the_attempts_for_unlocking(client, demo, users):
     client.force_login(admin)
     response = client.get("/admin/axes/accessattempt/")
     assert response.status_code == 200 and "spk_staff" in response.content.decode()
+
+
+def test_behind_a_proxy_the_clients_own_address_counts(client, demo, settings):
+    # Behind nginx every request comes from 127.0.0.1; the address the proxy appended is the client's
+    # (the same rule as the API's rate limits: ``ratelimit.client_address``).
+    settings.YOULIN_PROXY_HOPS = 1
+    for _n in range(5):
+        login(client, "spk_staff", "wrong", address="127.0.0.1", forwarded="203.0.113.5")
+    assert login(client, "spk_staff", DEMO_PASSWORD, address="127.0.0.1", forwarded="203.0.113.5").status_code == 429
+    assert login(client, "spk_staff", DEMO_PASSWORD, address="127.0.0.1", forwarded="203.0.113.6").status_code == 302
