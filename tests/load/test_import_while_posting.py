@@ -47,7 +47,7 @@ def _env(tmp: Path) -> dict[str, str]:
         "YOULIN_INTAKE_MODEL": str(ROOT / "var" / "intake" / "model.npz"),
         "YOULIN_SECRET_KEY": secrets.token_urlsafe(40),
         "YOULIN_DEBUG": "0",
-        "YOULIN_DEMO": "0",
+        "YOULIN_DEMO": "1",  # the demo accounts load the data and start the import
         "YOULIN_LOG_LEVEL": "ERROR",
         "YOULIN_OPEN311_POST_RATE": "off",
         "YOULIN_API_ANON_POST_RATE": "off",

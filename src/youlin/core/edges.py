@@ -8,7 +8,9 @@ meets an unreadable multipart body (no boundary) and an oversized one before any
 
 ``BusyDatabaseMiddleware`` answers a database that could not be had in time — SQLite's "database is locked"
 once its busy timeout ran out, PostgreSQL's lock timeout, deadlock or connection limit — with 503 and
-Retry-After: the client may simply send the same request again; nothing was written.
+Retry-After: the client may simply send the same request again; nothing was written. The API's handler,
+Open311's guard and the site's ``server_error`` (for errors outside a view) answer it the same way
+(``is_busy``, ``busy``); a database that cannot be reached at all is ``youlin.core.health``'s "unavailable".
 
 Each answer has the shape of the interface the path belongs to (``interface_of``): the API's JSON error with a
 stable code, Open311's error list (JSON or XML), or a page in the reader's language.
