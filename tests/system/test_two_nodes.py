@@ -206,7 +206,7 @@ def cluster(tmp_path_factory):
                 "YOULIN_ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "YOULIN_CSRF_TRUSTED_ORIGINS": origins,
                 "YOULIN_BASE_URL": cluster.url("nginx") if cluster.nginx_port else "",
-                "YOULIN_SECURE_COOKIES": "0",  # plain HTTP on this machine
+                "YOULIN_SECURE_COOKIES": "0",  # plain HTTP on this machine (no TLS in front of nginx)
                 "YOULIN_DATABASE_URL": f"{POSTGRES}/{cluster.database}",
                 "YOULIN_CACHE_URL": REDIS,
                 "YOULIN_CACHE_KEY_PREFIX": key_prefix,
@@ -222,11 +222,14 @@ def cluster(tmp_path_factory):
 
         a = cluster.env["a"]
         run(youlin("migrate", "--noinput", "-v", "0"), a)
-        run(youlin("loaddemo", "--no-history"), a)
+        run(youlin("loaddemo", "--no-history"), {**a, "YOULIN_DEMO": "1"})  # the demo's places and people
         # An operator's account (createsuperuser) and a grid worker's API token (apitoken), in one process.
         accounts = (
             "from django.core.management import call_command as c;"
             f"c('createsuperuser', interactive=False, username='{SUPERUSER[0]}', email='ops@example.cn');"
+            # The demo's grid worker made a real account (a demo account's token works only in demo mode).
+            "from youlin.accounts.models import User;"
+            "User.objects.filter(username='spk_grid').update(is_demo=False);"
             "c('apitoken', 'create', '--user', 'spk_grid', '--name', 'nodes')"
         )
         output = run(youlin("shell", "-c", accounts), {**a, "DJANGO_SUPERUSER_PASSWORD": SUPERUSER[1]})
