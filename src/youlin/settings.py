@@ -6,6 +6,7 @@ Nothing here reaches outside the process at import time; the database URL is par
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "axes",  # login throttling: youlin.accounts.throttle
     "youlin.core",
     "youlin.domain",
     "youlin.accounts",
@@ -87,9 +89,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "youlin.core.edges.InputMiddleware",  # text only, readable forms: refused in each interface's shape
+    "youlin.core.edges.BusyDatabaseMiddleware",  # database locked → 503 with Retry-After, not 500
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # a locked-out login gets the locked-out page (youlin.accounts.throttle)
 ]
 
 ROOT_URLCONF = "youlin.urls"
@@ -134,10 +139,15 @@ for _number, _url in enumerate(env_list("YOULIN_DATABASE_REPLICA_URLS", ""), sta
     DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
 if len(DATABASES) > 1:
     DATABASE_ROUTERS = ["youlin.core.replicas.ReplicaRouter"]
+# A request that still cannot get the database when the busy timeout runs out gets 503 and this Retry-After.
+YOULIN_BUSY_RETRY_AFTER = int(os.environ.get("YOULIN_BUSY_RETRY_AFTER", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["youlin.accounts.backends.DemoAwareModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "youlin.accounts.throttle.ThrottledBackend",  # first: refuses a locked-out login before any password check
+    "youlin.accounts.backends.DemoAwareModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -147,6 +157,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Login throttling (django-axes, see youlin.accounts.throttle): failed logins per account at an address, and per
+# address (a higher limit: an office shares one address behind NAT); locked until the cool-off has passed or an
+# administrator resets it (``youlin axes_reset_username <name>``, ``youlin axes_reset_ip <address>``, or the admin).
+YOULIN_LOGIN_FAILURE_LIMITS = [
+    int(os.environ.get("YOULIN_LOGIN_FAILURE_LIMIT", "5")),
+    int(os.environ.get("YOULIN_LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30")),
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = YOULIN_LOGIN_FAILURE_LIMITS[0]
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("YOULIN_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_HANDLER = {
+    "database": "youlin.accounts.throttle.DatabaseHandler",
+    "cache": "youlin.accounts.throttle.CacheHandler",  # only with a cache shared by every process (Redis)
+}[os.environ.get("YOULIN_LOGIN_THROTTLE_STORE", "database")]
+AXES_LOCKOUT_CALLABLE = "youlin.accounts.throttle.locked_out"
+# The client's address as the server sees it, like the API's rate limits: X-Forwarded-For is the client's to forge.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -334,6 +362,8 @@ if len(YOULIN_SUPERVISION_DAYS) != 4 or sorted(YOULIN_SUPERVISION_DAYS) != YOULI
 YOULIN_MAP_TILE_URL = os.environ.get("YOULIN_MAP_TILE_URL", "")
 # Ledger imports with more rows than this run in the background worker, with a progress bar.
 YOULIN_LEDGER_IMPORT_SYNC_ROWS = int(os.environ.get("YOULIN_LEDGER_IMPORT_SYNC_ROWS", "300"))
+# ... and write in batches of this many rows, each its own short transaction (all or none: ledgers.excel.batches).
+YOULIN_LEDGER_IMPORT_BATCH_ROWS = int(os.environ.get("YOULIN_LEDGER_IMPORT_BATCH_ROWS", "500"))
 # Caps on one imported file (rows under the header, and bytes; 0 bytes means no cap).
 YOULIN_LEDGER_IMPORT_MAX_ROWS = int(os.environ.get("YOULIN_LEDGER_IMPORT_MAX_ROWS", "50000"))
 YOULIN_LEDGER_IMPORT_MAX_BYTES = int(os.environ.get("YOULIN_LEDGER_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))

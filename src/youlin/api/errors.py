@@ -4,11 +4,12 @@ the right HTTP status. Every exception an endpoint can raise is turned into it h
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from youlin.core.edges import is_busy
 from youlin.core.health import database_unavailable
 from youlin.domain.errors import DomainError
 
@@ -51,6 +52,7 @@ STATUS_BY_CODE = {
     "unknown_place": 422,
     "outside_community": 422,
     "import_refused": 422,
+    "storage_unavailable": 503,
 }
 # Detailed codes answered with the general one clients know.
 PUBLIC_CODE = {
@@ -59,6 +61,14 @@ PUBLIC_CODE = {
     "invalid_geometry": "invalid_input",
     "self_intersecting": "invalid_input",
 }
+
+
+def error_response(status: int, code: str, message, fields: dict[str, str] | None = None) -> HttpResponse:
+    """The error shape outside an endpoint (``core.edges`` refuses input before any view runs)."""
+    from youlin.domain import jsonout
+
+    body = jsonout.dumps({"code": code, "message": str(message), "fields": fields or {}})
+    return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
 
 
 def not_authenticated() -> ApiError:
@@ -102,6 +112,16 @@ def unavailable() -> ApiError:
     return error
 
 
+def busy() -> ApiError:
+    """The database is there but was held by another writer until the busy timeout ran out (``core.edges``)."""
+    from youlin.core import edges
+
+    refusal = edges.busy()
+    error = ApiError(refusal.status, refusal.code, refusal.message)
+    error.retry_after = edges.retry_after()
+    return error
+
+
 def database_unavailable_response():
     """The API's 503 for a lost database outside an endpoint (``youlin.core.views.server_error`` uses it)."""
     error = unavailable()
@@ -113,6 +133,8 @@ def database_unavailable_response():
 def to_api_error(exc: Exception) -> ApiError | None:
     if isinstance(exc, ApiError):
         return exc
+    if is_busy(exc):
+        return busy()
     if database_unavailable(exc):
         return unavailable()
     if isinstance(exc, DomainError):

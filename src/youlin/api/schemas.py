@@ -107,7 +107,8 @@ class EventOut(Schema):
     actor: str
     from_status: str
     to_status: str
-    note: str
+    note: str = Field(description="Internal: for the people working on the case.")
+    public_note: str = Field("", description="The reply written for the public (Open311 status_notes, tracking page).")
 
 
 class PhotoOut(Schema):

@@ -10,6 +10,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from youlin.access.policy import visible_communities
+from youlin.core import edges
 from youlin.core import health as checks
 from youlin.places.selectors import district_overview
 
@@ -44,6 +45,8 @@ def server_error(request):
     """An error no view answered. With the database gone, the API and Open311 still answer in their own shape
     (503, code ``unavailable``); pages get the usual error page."""
     exc = sys.exc_info()[1]
+    if exc is not None and edges.is_busy(exc):  # locked by another writer, also outside a view: 503, every shape
+        return edges.respond(request, edges.busy())
     if exc is not None and checks.database_unavailable(exc):
         from youlin.api.errors import database_unavailable_response
         from youlin.open311.views import database_unavailable_response as open311_unavailable

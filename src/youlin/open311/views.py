@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from youlin.api import ratelimit
 from youlin.api.auth import max_body_bytes
 from youlin.cases.models import OPEN_STATUSES, CaseEvent
+from youlin.core.edges import busy, is_busy
+from youlin.core.edges import respond as edges_respond
 from youlin.core.health import database_unavailable
 from youlin.domain.errors import DomainError
 from youlin.open311 import render, selectors
@@ -107,7 +109,7 @@ def _requests_out(request, found: selectors.Requests) -> list[dict]:
 
 
 # A service's refusal in the standard's terms: 403 when it is not the caller's to do, else 400 (bad request).
-STATUS_BY_CODE = {"permission_denied": 403}
+STATUS_BY_CODE = {"permission_denied": 403, "storage_unavailable": 503}
 
 
 def _from_domain_error(exc: DomainError) -> Open311Error:
@@ -139,6 +141,8 @@ def _guard(view):
         except (RequestDataTooBig, TooManyFieldsSent):
             return render.error(fmt, 413, _("提交的内容太大，请缩短描述或减少参数。"))
         except DatabaseError as exc:
+            if is_busy(exc):  # held by another writer: 503 with a short Retry-After (core.edges)
+                return edges_respond(request, busy())
             if not database_unavailable(exc):
                 raise
             return database_unavailable_response(request, fmt)

@@ -133,3 +133,12 @@ def test_redis_down_ready_says_so_and_rate_limits_fail_open(client, db, redis_do
     # An anonymous POST is counted first, then refused for want of a token: not a 500 for want of Redis.
     for _ in range(3):
         assert client.post("/api/v1/cases", {}, content_type="application/json").status_code == 401
+
+
+def test_metrics_report_the_queue_and_overdue_cases(db, rf):
+    from youlin.core.metrics import metrics_view
+
+    body = metrics_view(rf.get("/metrics")).content.decode()
+    assert "youlin_task_queue_depth 0.0" in body
+    assert "youlin_cases_overdue 0.0" in body
+    assert "youlin_worker_heartbeat_age_seconds -1.0" in body
