@@ -6,6 +6,7 @@ Nothing here reaches outside the process at import time; the database URL is par
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "axes",  # login throttling: youlin.accounts.throttle
     "youlin.core",
     "youlin.domain",
     "youlin.accounts",
@@ -87,9 +89,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "youlin.core.edges.InputMiddleware",  # text only, readable forms: refused in each interface's shape
+    "youlin.core.edges.BusyDatabaseMiddleware",  # database locked → 503 with Retry-After, not 500
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # a locked-out login gets the locked-out page (youlin.accounts.throttle)
 ]
 
 ROOT_URLCONF = "youlin.urls"
@@ -121,10 +126,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
     }
+else:
+    # Connections are kept between requests (CONN_MAX_AGE) and checked before reuse, so a restarted database or
+    # a pooler (PgBouncer in transaction mode: set YOULIN_DATABASE_CONN_MAX_AGE=0) costs no failed request.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("YOULIN_DATABASE_CONN_MAX_AGE", "60"))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Read replicas (comma-separated URLs), for the pages marked to read from one (dashboards, public pages); every
+# write, and every page that shows what was just written, stays on the primary (``youlin.core.replicas``).
+for _number, _url in enumerate(env_list("YOULIN_DATABASE_REPLICA_URLS", ""), start=1):
+    DATABASES[f"replica{_number}"] = dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES[f"replica{_number}"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["youlin.core.replicas.ReplicaRouter"]
+# A request that still cannot get the database when the busy timeout runs out gets 503 and this Retry-After.
+YOULIN_BUSY_RETRY_AFTER = int(os.environ.get("YOULIN_BUSY_RETRY_AFTER", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["youlin.accounts.backends.DemoAwareModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "youlin.accounts.throttle.ThrottledBackend",  # first: refuses a locked-out login before any password check
+    "youlin.accounts.backends.DemoAwareModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -134,6 +157,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Login throttling (django-axes, see youlin.accounts.throttle): failed logins per account at an address, and per
+# address (a higher limit: an office shares one address behind NAT); locked until the cool-off has passed or an
+# administrator resets it (``youlin axes_reset_username <name>``, ``youlin axes_reset_ip <address>``, or the admin).
+YOULIN_LOGIN_FAILURE_LIMITS = [
+    int(os.environ.get("YOULIN_LOGIN_FAILURE_LIMIT", "5")),
+    int(os.environ.get("YOULIN_LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30")),
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = YOULIN_LOGIN_FAILURE_LIMITS[0]
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("YOULIN_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_HANDLER = {
+    "database": "youlin.accounts.throttle.DatabaseHandler",
+    "cache": "youlin.accounts.throttle.CacheHandler",  # only with a cache shared by every process (Redis)
+}[os.environ.get("YOULIN_LOGIN_THROTTLE_STORE", "database")]
+AXES_LOCKOUT_CALLABLE = "youlin.accounts.throttle.locked_out"
+# The client's address as the API's rate limits see it: behind our own proxies (YOULIN_PROXY_HOPS) the entry they
+# appended to X-Forwarded-For, else REMOTE_ADDR; the entries a client writes itself never count.
+AXES_CLIENT_IP_CALLABLE = "youlin.core.edges.client_address"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -154,8 +196,13 @@ MEDIA_ROOT = Path(os.environ.get("YOULIN_MEDIA_ROOT", VAR_DIR / "media"))
 # Apache the proxy can send the bytes: ``x-accel-redirect`` (nginx, an internal location at the prefix below that
 # aliases MEDIA_ROOT) or ``x-sendfile`` (Apache mod_xsendfile, lighttpd). Empty: youlin sends them itself.
 YOULIN_MEDIA_SENDFILE = os.environ.get("YOULIN_MEDIA_SENDFILE", "").strip().lower()
-if YOULIN_MEDIA_SENDFILE not in {"", "x-accel-redirect", "x-sendfile"}:
-    raise ImproperlyConfigured("YOULIN_MEDIA_SENDFILE: empty, x-accel-redirect (nginx) or x-sendfile (Apache)")
+# With an object store (below), ``redirect`` answers a checked request with a signed URL of the store valid for
+# YOULIN_MEDIA_SIGNED_SECONDS instead of passing the bytes through youlin.
+if YOULIN_MEDIA_SENDFILE not in {"", "x-accel-redirect", "x-sendfile", "redirect"}:
+    raise ImproperlyConfigured(
+        "YOULIN_MEDIA_SENDFILE: empty, x-accel-redirect (nginx), x-sendfile (Apache) or redirect (object store)"
+    )
+YOULIN_MEDIA_SIGNED_SECONDS = int(os.environ.get("YOULIN_MEDIA_SIGNED_SECONDS", "300"))
 YOULIN_MEDIA_ACCEL_PREFIX = os.environ.get("YOULIN_MEDIA_ACCEL_PREFIX", "/_protected_media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -165,6 +212,44 @@ STORAGES = {
         else "whitenoise.storage.CompressedStaticFilesStorage"
     },
 }
+# Uploads on an S3-compatible object store instead of MEDIA_ROOT (several app nodes share it):
+# ``s3://[KEY:SECRET@]HOST[:PORT]/BUCKET[/PREFIX][?region=…]`` (``s3+http://`` for a store without TLS on an
+# intranet). Without KEY:SECRET the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables are read.
+YOULIN_STORAGE_URL = os.environ.get("YOULIN_STORAGE_URL", "").strip()
+
+
+def _object_storage(url: str) -> dict:
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in {"s3", "s3+http", "s3+https"} or not parts.hostname or not parts.path.strip("/"):
+        raise ImproperlyConfigured("YOULIN_STORAGE_URL: s3://[KEY:SECRET@]HOST[:PORT]/BUCKET[/PREFIX]")
+    bucket, _sep, prefix = parts.path.strip("/").partition("/")
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    scheme = "http" if parts.scheme == "s3+http" else "https"
+    options = {
+        "bucket_name": bucket,
+        "location": prefix,
+        "endpoint_url": f"{scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else ""),
+        "region_name": query.get("region", "us-east-1"),
+    }
+    if parts.username:
+        options["access_key"] = unquote(parts.username)
+        options["secret_key"] = unquote(parts.password or "")
+    return options
+
+
+if YOULIN_STORAGE_URL:
+    STORAGES["default"] = {
+        "BACKEND": "youlin.files.storage.ObjectStorage",
+        "OPTIONS": _object_storage(YOULIN_STORAGE_URL),
+    }
+    if YOULIN_MEDIA_SENDFILE in {"x-sendfile", "x-accel-redirect"}:
+        raise ImproperlyConfigured(
+            f"YOULIN_MEDIA_SENDFILE={YOULIN_MEDIA_SENDFILE} needs files on disk, not YOULIN_STORAGE_URL"
+        )
+elif YOULIN_MEDIA_SENDFILE == "redirect":
+    raise ImproperlyConfigured("YOULIN_MEDIA_SENDFILE=redirect needs an object store (YOULIN_STORAGE_URL)")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -174,6 +259,36 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# The shared cache (rate limits, login throttling) on Redis, through Django's own backend:
+# ``redis://HOST:6379/DB``. Unset: each process has its own memory cache, enough for one machine.
+YOULIN_CACHE_URL = os.environ.get("YOULIN_CACHE_URL", "").strip()
+if YOULIN_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": YOULIN_CACHE_URL,
+            "KEY_PREFIX": os.environ.get("YOULIN_CACHE_KEY_PREFIX", "youlin"),
+            # A Redis that does not answer costs a request at most this long, not a hung worker.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+# Proxies in front of youlin that append the client's address to X-Forwarded-For (nginx as in README: 1); the
+# rate limits count that address. 0: REMOTE_ADDR (no proxy, or one that does not append).
+YOULIN_PROXY_HOPS = int(os.environ.get("YOULIN_PROXY_HOPS", "0"))
+# Sessions stay in the database (Django's default): every node sees every login, whatever the cache does.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Readiness (``/ready``): the newest worker heartbeat may be this old; 0 when no worker is expected.
+YOULIN_WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("YOULIN_WORKER_HEARTBEAT_MAX_AGE", "120"))
+# Prometheus metrics at ``/metrics`` (django-prometheus), for a scraper on the internal network only.
+YOULIN_METRICS = env_bool("YOULIN_METRICS", False)
+if YOULIN_METRICS:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE = [
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",
+        *MIDDLEWARE,
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    ]
 
 EMAIL_BACKEND = os.environ.get("YOULIN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("YOULIN_DEFAULT_FROM_EMAIL", "youlin@localhost")
@@ -211,7 +326,14 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:", *_tile_origin(os.environ.get("YOULIN_MAP_TILE_URL", ""))],
+        "img-src": [
+            "'self'",
+            "data:",
+            "blob:",
+            *_tile_origin(os.environ.get("YOULIN_MAP_TILE_URL", "")),
+            # Photos redirected to the object store's signed URLs come from its origin.
+            *([STORAGES["default"]["OPTIONS"]["endpoint_url"]] if YOULIN_MEDIA_SENDFILE == "redirect" else []),
+        ],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -241,6 +363,8 @@ if len(YOULIN_SUPERVISION_DAYS) != 4 or sorted(YOULIN_SUPERVISION_DAYS) != YOULI
 YOULIN_MAP_TILE_URL = os.environ.get("YOULIN_MAP_TILE_URL", "")
 # Ledger imports with more rows than this run in the background worker, with a progress bar.
 YOULIN_LEDGER_IMPORT_SYNC_ROWS = int(os.environ.get("YOULIN_LEDGER_IMPORT_SYNC_ROWS", "300"))
+# ... and write in batches of this many rows, each its own short transaction (all or none: ledgers.excel.batches).
+YOULIN_LEDGER_IMPORT_BATCH_ROWS = int(os.environ.get("YOULIN_LEDGER_IMPORT_BATCH_ROWS", "500"))
 # Caps on one imported file (rows under the header, and bytes; 0 bytes means no cap).
 YOULIN_LEDGER_IMPORT_MAX_ROWS = int(os.environ.get("YOULIN_LEDGER_IMPORT_MAX_ROWS", "50000"))
 YOULIN_LEDGER_IMPORT_MAX_BYTES = int(os.environ.get("YOULIN_LEDGER_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))

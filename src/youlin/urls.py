@@ -5,6 +5,7 @@ from django.urls import include, path
 from youlin.alerts.feeds import CommunityFeed
 from youlin.api.api import api
 from youlin.cases import views as cases_views
+from youlin.core import metrics
 from youlin.core import views as core_views
 from youlin.dashboards import views as dashboards_views
 from youlin.files import views as files_views
@@ -16,6 +17,7 @@ from youlin.synthetic import floor
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("health", core_views.health, name="health"),
+    path("ready", core_views.ready, name="ready"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -47,4 +49,7 @@ urlpatterns = [
     path("media/<path:name>", files_views.serve, name="media"),
 ]
 
+handler500 = core_views.server_error
+
 urlpatterns += floor.urlpatterns()  # the benchmarks' floors: none unless YOULIN_BENCH_FLOOR is on
+urlpatterns += metrics.urlpatterns()  # /metrics for Prometheus: none unless YOULIN_METRICS is on

@@ -82,7 +82,7 @@ def project_items(community_ids, *, since=None, until=None, limit: int = 50) -> 
             key=f"project/{p.pk}",
             title=_("项目已完工验收：%(title)s") % {"title": p.title},
             summary=p.scope[:300],
-            path=reverse("projects:detail", args=[p.pk]),
+            path=reverse("project-public", args=[p.community.slug, p.pk]),
             published_at=p.accepted_at,
         )
         for p in project_selectors.projects_completed(community_ids, since=since, until=until, limit=limit)

@@ -4,11 +4,13 @@ the right HTTP status. Every exception an endpoint can raise is turned into it h
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from youlin.core.edges import is_busy
+from youlin.core.health import database_unavailable
 from youlin.domain.errors import DomainError
 
 
@@ -28,7 +30,7 @@ class ApiError(Exception):
 
 
 # Every operation documents these, so a client (and schemathesis) knows each error's shape.
-ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429)
+ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429, 503)
 ERRORS = dict.fromkeys(ERROR_STATUSES, ErrorOut)
 
 # A refusal's HTTP status, by its code; every app's codes are here (one vocabulary for clients).
@@ -50,6 +52,7 @@ STATUS_BY_CODE = {
     "unknown_place": 422,
     "outside_community": 422,
     "import_refused": 422,
+    "storage_unavailable": 503,
 }
 # Detailed codes answered with the general one clients know.
 PUBLIC_CODE = {
@@ -58,6 +61,14 @@ PUBLIC_CODE = {
     "invalid_geometry": "invalid_input",
     "self_intersecting": "invalid_input",
 }
+
+
+def error_response(status: int, code: str, message, fields: dict[str, str] | None = None) -> HttpResponse:
+    """The error shape outside an endpoint (``core.edges`` refuses input before any view runs)."""
+    from youlin.domain import jsonout
+
+    body = jsonout.dumps({"code": code, "message": str(message), "fields": fields or {}})
+    return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
 
 
 def not_authenticated() -> ApiError:
@@ -95,9 +106,37 @@ def _field_name(loc) -> str:
     return ".".join(parts) or str(loc[-1])
 
 
+def unavailable() -> ApiError:
+    error = ApiError(503, "unavailable", _("服务暂时不可用（数据库无法连接），请稍后再试。"))
+    error.retry_after = 30
+    return error
+
+
+def busy() -> ApiError:
+    """The database is there but was held by another writer until the busy timeout ran out (``core.edges``)."""
+    from youlin.core import edges
+
+    refusal = edges.busy()
+    error = ApiError(refusal.status, refusal.code, refusal.message)
+    error.retry_after = edges.retry_after()
+    return error
+
+
+def database_unavailable_response():
+    """The API's 503 for a lost database outside an endpoint (``youlin.core.views.server_error`` uses it)."""
+    error = unavailable()
+    response = JsonResponse({"code": error.code, "message": str(error.message), "fields": {}}, status=503)
+    response["Retry-After"] = str(error.retry_after)
+    return response
+
+
 def to_api_error(exc: Exception) -> ApiError | None:
     if isinstance(exc, ApiError):
         return exc
+    if is_busy(exc):
+        return busy()
+    if database_unavailable(exc):
+        return unavailable()
     if isinstance(exc, DomainError):
         return from_domain_error(exc)
     if isinstance(exc, ValidationError):
@@ -131,7 +170,7 @@ def install(api) -> None:
             {"code": error.code, "message": str(error.message), "fields": error.fields},
             status=error.status,
         )
-        if error.status == 429 and getattr(error, "retry_after", None):
+        if error.status in (429, 503) and getattr(error, "retry_after", None):
             response["Retry-After"] = str(error.retry_after)
         return response
 

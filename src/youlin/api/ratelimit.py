@@ -4,12 +4,16 @@ Limits come from settings or the environment (``YOULIN_API_POST_RATE`` per perso
 ``YOULIN_API_ANON_POST_RATE`` per client address without a valid token, ``YOULIN_OPEN311_POST_RATE`` per
 Open311 key) as ``N/s``, ``N/m``, ``N/h`` or ``N/d``; ``off`` turns one off. The counters live in the default
 cache: with Django's default in-process cache each worker process counts on its own, so the effective limit is
-N × workers. Point ``CACHES`` at a shared cache for one limit across processes.
+N × workers. Set ``YOULIN_CACHE_URL`` (Redis) for one limit across processes and nodes.
+
+When the shared cache cannot be reached the limiter fails open: the request is let through and a warning is
+logged (a rate limit protects the site; refusing everyone while Redis is down would take the site down with it).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
 import time
@@ -17,6 +21,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+from youlin.core.edges import client_address  # noqa: F401  (the callers count per client address)
+
+logger = logging.getLogger(__name__)
 
 DEFAULTS = {
     "YOULIN_API_POST_RATE": "60/m",
@@ -67,17 +75,20 @@ def hit(scope: str, ident: str, rate: Rate | None, *, now: float | None = None) 
     window = int(now // rate.period)
     digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
     key = f"youlin:rate:{scope}:{digest}:{window}"
-    cache.add(key, 0, timeout=rate.period + 1)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=rate.period + 1)
-        count = 1
+        count = _count(key, rate.period + 1)
+    except Exception as exc:  # the cache is down: fail open, loudly
+        logger.warning("rate limit %s not enforced: the cache is unavailable (%s)", scope, exc)
+        return Verdict(True)
     if count <= rate.limit:
         return Verdict(True)
     return Verdict(False, retry_after=max(1, math.ceil((window + 1) * rate.period - now)))
 
 
-def client_address(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is the client's to forge unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR") or "unknown"
+def _count(key: str, timeout: int) -> int:
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1

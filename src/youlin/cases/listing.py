@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -19,14 +19,21 @@ def encode_cursor(case: Case) -> str:
 
 
 def decode_cursor(value: str | None) -> tuple[datetime, int] | None:
+    """``encode_cursor``'s text back; None for anything else (an id out of range or a time that cannot be
+    compared in UTC included), so no query ever sees it."""
     if not value or "~" not in value:
         return None
     at, _sep, pk = value.rpartition("~")
     try:
         parsed = datetime.fromisoformat(at)
-        return (parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)), int(pk)
-    except ValueError:
+        parsed = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+        parsed.astimezone(UTC)
+        number = int(pk)
+    except (ValueError, OverflowError):
         return None
+    if not 0 < number < 2**63:
+        return None
+    return parsed, number
 
 
 @dataclass

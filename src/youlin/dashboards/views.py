@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from youlin.access import policy
 from youlin.cases.categories import localized
+from youlin.core.replicas import replica_reads
 from youlin.dashboards import rankings, selectors, services
 from youlin.dashboards.models import Bulletin, BulletinSection
 from youlin.domain import exports
@@ -44,6 +45,7 @@ def _filters(request):
     return area, selectors.Period(start, end), data.get("area") or ""
 
 
+@replica_reads
 @login_required
 def dashboard(request):
     area, period, area_value = _filters(request)
@@ -160,6 +162,7 @@ def _ranking_request(request):
     return groups, chosen, month, this_month
 
 
+@replica_reads
 @login_required
 def ranking(request):
     """考核排名: one peer group's units for one month by the composite score, with the change from the month
@@ -258,6 +261,7 @@ def map_page(request):
     )
 
 
+@replica_reads
 @login_required
 def map_geojson(request):
     area, period, _area_value = _filters(request)
@@ -267,6 +271,7 @@ def map_geojson(request):
 # ---------------------------------------------------------------- public pages
 
 
+@replica_reads
 def community_public(request, slug: str):
     community = Community.objects.select_related("subdistrict").filter(slug=slug).first()
     if community is None:
@@ -307,6 +312,7 @@ def _published(pk: int) -> Bulletin:
     return bulletin
 
 
+@replica_reads
 def bulletin_public(request, pk: int):
     return _render_bulletin(request, _published(pk), public=True)
 

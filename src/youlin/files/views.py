@@ -1,7 +1,8 @@
 """The media route: every uploaded file is served here, after ``selectors.file_access`` says who may have it.
 
-The bytes come from Django's storage API (``default_storage``), so the same view serves a local folder or, later,
-an object store. Behind a proxy the view can hand the sending over (``YOULIN_MEDIA_SENDFILE``):
+The bytes come from Django's storage API (``default_storage``), so the same view serves a local folder or an
+object store (``youlin.files.storage``; with ``YOULIN_MEDIA_SENDFILE=redirect`` it answers with a short-lived
+signed URL of the store instead). Behind a proxy the view can hand the sending over (``YOULIN_MEDIA_SENDFILE``):
 ``x-accel-redirect`` (nginx: an ``internal`` location at ``YOULIN_MEDIA_ACCEL_PREFIX`` aliasing the media
 folder) or ``x-sendfile`` (Apache mod_xsendfile, lighttpd); the check is made here either way.
 """
@@ -15,7 +16,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
@@ -49,6 +50,11 @@ def serve(request, name: str):
     if mode == "x-accel-redirect":
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = settings.YOULIN_MEDIA_ACCEL_PREFIX.rstrip("/") + "/" + quote(name)
+    elif mode == "redirect" and hasattr(default_storage, "signed_url"):
+        # The store sends the bytes, to whoever holds this link for the next few minutes (checked just now).
+        response = HttpResponseRedirect(default_storage.signed_url(name))
+        response["Cache-Control"] = "private, no-store"
+        return response
     elif mode == "x-sendfile":
         response = HttpResponse(content_type=content_type)
         response["X-Sendfile"] = default_storage.path(name)

@@ -94,6 +94,15 @@ class JobRun:
         if self._mine().update(heartbeat_at=timezone.now()) != 1:
             raise JobCancelled
 
+    def remember(self, key: str, value) -> None:
+        """Keep a kind's own note on the job (``params[key]``), in the caller's transaction: what a batched import
+        has written so far, for the next run to undo if this one is killed. Raises ``JobCancelled`` once the
+        job is no longer this run's (rolling the caller's transaction back)."""
+        params = {**self.job.params, key: value}
+        if self._mine().update(params=params, heartbeat_at=timezone.now()) != 1:
+            raise JobCancelled
+        self.job.params = params
+
     def succeed(self, outcome: Outcome) -> None:
         """Record success; call it inside the transaction of the kind's writes, so both commit or neither does.
         Raises ``JobCancelled`` (rolling those writes back) if the job was cancelled meanwhile."""

@@ -3,6 +3,8 @@ by the worker while the page polls the job for progress and, in the end, the per
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -14,10 +16,12 @@ from youlin.jobs.models import Job
 from youlin.jobs.services import JobRun, job_start
 from youlin.ledgers.errors import LedgerError, LedgerImportError
 from youlin.ledgers.excel import TABLE, count_rows, ledger_import, plan_import, read_sheet
+from youlin.ledgers.excel.batches import undo_recorded, write_in_batches
 from youlin.ledgers.models import Ledger
 from youlin.ledgers.services.checks import require_manager
 
 KIND = "ledger_import"
+WRITTEN = "written"  # the job's record of the entries a batched run created (see excel.batches)
 
 
 def sync_row_limit() -> int:
@@ -42,27 +46,55 @@ def ledger_import_start(*, actor, ledger: Ledger, filename: str, content: bytes)
     )
 
 
+def _outcome(result) -> Outcome:
+    return Outcome(
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        message=gettext("已导入：新增 %(c)d 条，更新 %(u)d 条，未变 %(n)d 条。")
+        % {"c": result.created, "u": result.updated, "n": result.unchanged},
+    )
+
+
 def _run(run: JobRun) -> Outcome:
-    """Check the rows with progress written to the job (a large file, outside a request), then import them all
-    or none; the job's success commits with the entries."""
+    """A small file: checked and imported in one transaction with the job's success. A large one (in the
+    worker): checked with progress written to the job, then written in batches, all or none
+    (``excel.batches``: other writers get the database between batches)."""
     job = run.job
     ledger = Ledger.objects.select_related("community").get(pk=job.params["ledger"])
     content = bytes(job.content)
-    if job.total_rows > sync_row_limit():
-        plan = plan_import(ledger=ledger, sheet=read_sheet(content), progress=run.progress)
-        if plan.errors:
-            raise LedgerImportError(plan.errors)
-        run.check()
+    if job.total_rows <= sync_row_limit():
+        with transaction.atomic():
+            outcome = _outcome(ledger_import(actor=job.actor, ledger=ledger, file=content))
+            run.succeed(outcome)
+        return outcome
+    require_manager(job.actor, ledger.community_id, gettext("导入台账"))
     with transaction.atomic():
-        result = ledger_import(actor=job.actor, ledger=ledger, file=content)
-        outcome = Outcome(
-            created=result.created,
-            updated=result.updated,
-            unchanged=result.unchanged,
-            message=gettext("已导入：新增 %(c)d 条，更新 %(u)d 条，未变 %(n)d 条。")
-            % {"c": result.created, "u": result.updated, "n": result.unchanged},
-        )
+        undo_recorded(job.params.get(WRITTEN))  # what a killed run of this job left behind
+        run.remember(WRITTEN, [])
+    plan = plan_import(ledger=ledger, sheet=read_sheet(content), progress=run.progress)
+    if plan.errors:
+        raise LedgerImportError(plan.errors)
+    run.check()
+    outcome = None
+
+    def finish(result) -> None:
+        nonlocal outcome
+        outcome = _outcome(result)
+        run.remember(WRITTEN, [])
         run.succeed(outcome)
+
+    try:
+        write_in_batches(
+            plan,
+            remember=lambda created: run.remember(WRITTEN, created),
+            between=lambda _rows: run.check(),
+            finish=finish,
+        )
+    except BaseException:
+        with contextlib.suppress(Exception):  # undone already; a cancelled job's record is not ours to write
+            run.remember(WRITTEN, [])
+        raise
     return outcome
 
 

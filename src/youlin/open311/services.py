@@ -154,6 +154,7 @@ def request_submit(
         address=address[:200],
         reporter_name=name[:64],
         reporter_phone=phone[:32],
+        phone_required=False,  # GeoReport v2: phone is optional; such a case has no callback number
         on_written=submission,
     )
     return written[0]

@@ -9,6 +9,7 @@ from datetime import datetime, time
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.files.storage import default_storage
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -18,6 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from youlin.api import ratelimit
 from youlin.api.auth import max_body_bytes
 from youlin.cases.models import OPEN_STATUSES, CaseEvent
+from youlin.core.edges import busy, is_busy
+from youlin.core.edges import respond as edges_respond
+from youlin.core.health import database_unavailable
 from youlin.domain.errors import DomainError
 from youlin.open311 import render, selectors
 from youlin.open311.attributes import attributes_of
@@ -105,12 +109,20 @@ def _requests_out(request, found: selectors.Requests) -> list[dict]:
 
 
 # A service's refusal in the standard's terms: 403 when it is not the caller's to do, else 400 (bad request).
-STATUS_BY_CODE = {"permission_denied": 403}
+STATUS_BY_CODE = {"permission_denied": 403, "storage_unavailable": 503}
 
 
 def _from_domain_error(exc: DomainError) -> Open311Error:
     field = f"{exc.field}: " if exc.field else ""
     return Open311Error(STATUS_BY_CODE.get(str(exc.code), 400), f"{field}{exc.message}")
+
+
+def database_unavailable_response(request, fmt: str | None = None):
+    """503 in the standard's error format (``youlin.core.views.server_error`` uses it for errors outside a view)."""
+    fmt = fmt or ("xml" if request.path_info.endswith(".xml") else "json")
+    response = render.error(fmt, 503, _("服务暂时不可用（数据库无法连接），请稍后再试。"))
+    response["Retry-After"] = "30"
+    return response
 
 
 def _guard(view):
@@ -128,6 +140,12 @@ def _guard(view):
             return render.error(fmt, exc.status, exc.description)
         except (RequestDataTooBig, TooManyFieldsSent):
             return render.error(fmt, 413, _("提交的内容太大，请缩短描述或减少参数。"))
+        except DatabaseError as exc:
+            if is_busy(exc):  # held by another writer: 503 with a short Retry-After (core.edges)
+                return edges_respond(request, busy())
+            if not database_unavailable(exc):
+                raise
+            return database_unavailable_response(request, fmt)
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__

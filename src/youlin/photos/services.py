@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -20,6 +22,8 @@ from youlin.domain.errors import DomainError
 from youlin.domain.writes import actor_user
 from youlin.files.names import random_name
 from youlin.photos.models import Photo
+
+logger = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # about 7,300 × 5,500: more than any phone camera; a bomb is far beyond
@@ -141,18 +145,55 @@ def photo_create(*, actor, upload=None, prepared: PreparedPhoto | None = None) -
     was already checked with ``photo_prepare``, so it is not decoded twice."""
     if prepared is None:
         prepared = photo_prepare(upload)
-    digest = hashlib.sha256(prepared.content).hexdigest()
-    photo = Photo(
-        content_type=prepared.content_type,
-        sha256=digest,
-        width=prepared.width,
-        height=prepared.height,
-        gps_lon=prepared.gps[0] if prepared.gps else None,
-        gps_lat=prepared.gps[1] if prepared.gps else None,
-        uploaded_by=actor_user(actor),
-    )
-    # Random names: a photo's URL cannot be guessed from another's, nor from the picture itself.
-    photo.image.save(random_name(f".{prepared.extension}"), ContentFile(prepared.content), save=False)
-    photo.thumbnail.save(random_name(".jpg"), ContentFile(prepared.thumbnail), save=False)
-    photo.save()
-    return photo
+    return photos_create(actor=actor, prepared=[prepared])[0]
+
+
+@transaction.atomic
+def photos_create(*, actor, prepared: Sequence[PreparedPhoto]) -> list[Photo]:
+    """Store several cleaned photos, all or none: when the file store (a local folder or an object store on
+    another machine) refuses one, the files already written are removed again and no row is written, and the
+    person is told to try again later (``PhotoError`` ``storage_unavailable``)."""
+    uploaded_by = actor_user(actor)
+    photos: list[Photo] = []
+    written: list[str] = []
+    try:
+        for item in prepared:
+            photo = Photo(
+                content_type=item.content_type,
+                sha256=hashlib.sha256(item.content).hexdigest(),
+                width=item.width,
+                height=item.height,
+                gps_lon=item.gps[0] if item.gps else None,
+                gps_lat=item.gps[1] if item.gps else None,
+                uploaded_by=uploaded_by,
+            )
+            # Random names: a photo's URL cannot be guessed from another's, nor from the picture itself.
+            photo.image.save(random_name(f".{item.extension}"), ContentFile(item.content), save=False)
+            written.append(photo.image.name)
+            photo.thumbnail.save(random_name(".jpg"), ContentFile(item.thumbnail), save=False)
+            written.append(photo.thumbnail.name)
+            photos.append(photo)
+    except Exception as exc:  # the store is down or refuses (OSError, an object store's client error, …)
+        _remove(written)
+        logger.warning("photo upload failed, %d file(s) removed again: %s", len(written), exc)
+        raise PhotoError(
+            "storage_unavailable", _("照片暂时无法保存（文件存储不可用），本次提交没有保存任何内容，请稍后再试。")
+        ) from exc
+    try:
+        with transaction.atomic():
+            for photo in photos:
+                photo.save()
+    except Exception:
+        _remove(written)
+        raise
+    return photos
+
+
+def _remove(names: Sequence[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except Exception:  # the store is gone: the file has no row, so nobody can reach it; say which
+            logger.warning("could not remove %s from the file store after a failed upload", name)

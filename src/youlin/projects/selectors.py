@@ -264,7 +264,7 @@ def public_project(slug: str, pk: int) -> PublicProject | None:
         dates=[(label, value) for label, value in dates if value],
         time_taken=duration_label(time_to_acceptance(project)),
         notice_id=notice_id,
-        categories=sorted({c.category.name for c, _pair in linked}),
+        categories=sorted({c.category.label for c, _pair in linked}),
     )
 
 

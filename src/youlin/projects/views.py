@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from youlin.access import policy
 from youlin.cases.forms import MultiplePhotoField
 from youlin.cases.models import Case, Satisfaction
+from youlin.core.replicas import replica_reads
 from youlin.deliberation import permissions
 from youlin.deliberation import selectors as deliberation
 from youlin.deliberation.services import MeetingKind
@@ -186,6 +187,7 @@ def project_detail(request, pk: int):
     return render(request, "projects/detail.html", context)
 
 
+@replica_reads
 def project_public(request, slug: str, pk: int):
     """A project as anyone sees it (no login, no personal data): before and after, milestones, the dates from the
     first report to acceptance."""

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class SchedulingConfig(AppConfig):
-    """Only the ``worker`` command and the periodic schedule; no models."""
+    """The ``worker`` command, the periodic schedule and the workers' shared bookkeeping (claims, heartbeats)."""
 
     name = "youlin.scheduling"

@@ -26,6 +26,8 @@ WITHOUT_RULE = {
     "api.ApiToken": "the owner's own",
     "open311.ApiKey": "superusers only",
     "open311.Submission": "reached through its case",
+    "scheduling.PeriodicClaim": "bookkeeping of the workers' shared schedule",
+    "scheduling.WorkerHeartbeat": "bookkeeping of the workers' liveness",
 }
 
 

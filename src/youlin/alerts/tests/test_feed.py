@@ -81,3 +81,14 @@ def test_the_public_page_advertises_the_feed_and_the_subscription(client, users)
     feed_url = reverse("community-feed", args=[spk().slug])
     assert f'<link rel="alternate" type="application/atom+xml" title="手帕口南街社区动态" href="{feed_url}">' in html
     assert reverse("alerts:subscribe", args=[spk().slug]) in html
+
+
+def test_a_completed_project_links_to_its_public_page(client, users, clock):
+    from youlin.projects.tests.test_public import accepted
+
+    project = accepted(users, clock)
+    _response, feed = read(client, project.community.slug)
+    entry = next(e for e in feed.entries if project.title in e.title)
+    path = reverse("project-public", args=[project.community.slug, project.pk])
+    assert entry.link.endswith(path)
+    assert client.get(path).status_code == 200  # anonymous readers of the feed can open it

@@ -31,7 +31,7 @@ from youlin.api.schemas import (
     SupportOut,
 )
 from youlin.cases import selectors, services, steps
-from youlin.cases.listing import case_search
+from youlin.cases.listing import case_search, decode_cursor
 from youlin.cases.models import Case, Category
 from youlin.photos.services import MAX_BYTES as MAX_PHOTO_BYTES
 
@@ -109,7 +109,11 @@ def category_list(request):
 def case_list(request, filters: Query[CaseFilters]):
     """Cases the caller may see, newest first, with every filter of the case list. Anonymous: none."""
     data = filters.dict()
-    page = case_search(request.user, data, cursor=data.pop("cursor"), limit=data.pop("limit"))
+    cursor = data.pop("cursor")
+    if cursor and decode_cursor(cursor) is None:
+        message = _("cursor 无效：请原样传回上一页返回的 next_cursor，或不传以从第一页开始。")
+        raise ApiError(422, "invalid_cursor", message, {"cursor": message})
+    page = case_search(request.user, data, cursor=cursor, limit=data.pop("limit"))
     return {"items": [present.case_summary(c) for c in page.rows], "next_cursor": page.next_cursor}
 
 

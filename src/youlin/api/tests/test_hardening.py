@@ -1,5 +1,7 @@
 """Limits: oversized bodies get 413, too many POSTs 429, malformed input 400/422 — all in the one error shape."""
 
+import pytest
+
 from youlin.cases.tests.factories import jia_point, register
 
 
@@ -78,3 +80,32 @@ def test_rate_parsing():
     verdict = hit("t", "a", rate, now=150.0)
     assert not verdict.allowed and verdict.retry_after == 30
     assert hit("t", "a", rate, now=180.0).allowed  # a new window
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "garbage",
+        "2026-11-27T09:00:00+08:00~x",
+        "not-a-date~12",
+        "2026-11-27T09:00:00+08:00~" + "9" * 40,
+        "~5",
+        "2026-11-27~-3",
+    ],
+)
+def test_a_garbage_cursor_is_422_not_the_first_page(api, users, cursor):
+    register(users.spk_grid)
+    response = api("spk_staff").get("/cases", {"cursor": cursor})
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["code"] == "invalid_cursor" and "cursor" in body["fields"]
+
+
+def test_the_cursor_given_back_pages_on(api, users):
+    for _n in range(3):
+        register(users.spk_grid)
+    staff = api("spk_staff")
+    first = staff.get("/cases", {"limit": 2}).json()
+    second = staff.get("/cases", {"limit": 2, "cursor": first["next_cursor"]})
+    assert second.status_code == 200
+    assert {c["number"] for c in second.json()["items"]}.isdisjoint(c["number"] for c in first["items"])

@@ -1,7 +1,11 @@
 """Writing a checked plan: all orders or none, on bulk paths. Case numbers are reserved per community and day
-with one upsert per batch of counters; cases, their responsible parties, followers, timeline events and follow-up
-visits go in with ``bulk_create`` (``COPY`` on PostgreSQL); updates of orders imported before with one bulk
-update and one timeline event each."""
+with one upsert per batch of counters; cases, their responsible parties and followers go in as plain rows (no
+model instances: ``COPY`` on PostgreSQL, ``executemany`` on SQLite); their timeline events and follow-up visits
+with one ``INSERT … SELECT`` each from the cases just written; updates of orders imported before with one bulk
+update and one timeline event each.
+
+What a registration does besides (notifications to followers, the recurrence check) is not done for an import,
+as before: the people of the responsible organisations follow the new cases and find them on their lists."""
 
 from __future__ import annotations
 
@@ -19,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from youlin.access import policy
 from youlin.cases.errors import CaseError, CaseErrorCode
+from youlin.cases.imports import bulk
+from youlin.cases.imports.bulk import qn
 from youlin.cases.imports.columns import LOCAL, TABLE, HotlineImportError
 from youlin.cases.imports.plan import NewCase, Plan, plan_orders
 from youlin.cases.models import (
@@ -94,106 +100,201 @@ def _reserve_numbers(new: list[NewCase], community: Community) -> list[str]:
     return numbers
 
 
-def _insert(model, objs: list) -> list:
-    """``bulk_create``, or on PostgreSQL ``COPY`` with primary keys drawn from the table's sequence first (safe
-    beside concurrent inserts). Values go in as the instances hold them: no ``save()``, no signals."""
-    if connection.vendor != "postgresql" or not objs:
-        return model.objects.bulk_create(objs, batch_size=2000)
-    meta = model._meta
-    qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
-        )
-        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.pk = pk
-        fields = meta.concrete_fields
-        json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
-        attnames = [f.attname for f in fields]
-        columns = ", ".join(qn(f.column) for f in fields)
-        with cursor.copy(f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                values = obj.__dict__
-                copy.write_row(
-                    [json.dumps(values[a], ensure_ascii=False) if a in json_fields else values[a] for a in attnames]
-                )
-    for obj in objs:
-        obj._state.adding = False
-    return objs
+# Every column of a case, in the order of the rows ``_case_row`` builds.
+CASE_COLUMNS = (
+    "id",
+    "number",
+    "category_id",
+    "description",
+    "lon",
+    "lat",
+    "address",
+    "community_id",
+    "compound_id",
+    "building_id",
+    "grid_id",
+    "zone_id",
+    "channel",
+    "channel_detail",
+    "reporter_id",
+    "reporter_name",
+    "reporter_phone",
+    "registered_by_id",
+    "tracking_token",
+    "hotline_number",
+    "hotline_received_at",
+    "hotline_unit",
+    "hotline_category",
+    "hotline_data",
+    "status",
+    "version",
+    "urgency",
+    "registered_at",
+    "deadline",
+    "triage",
+    "needs_deliberation",
+    "dispatched_at",
+    "accepted_at",
+    "reported_done_at",
+    "verified_at",
+    "closed_at",
+    "evaluated_at",
+    "satisfaction",
+    "responded",
+    "resolved",
+    "evaluation_comment",
+    "rework_count",
+    "reopen_count",
+    "supervise_count",
+    "supervision_level",
+    "support_count",
+    "merged_into_id",
+    "recurrence_of_id",
+    "created_at",
+    "updated_at",
+)
+EVENT_COLUMNS = ("case_id", "kind", "actor_id", "actor_label", "at", "from_status", "to_status", "note", "data")
+# What the timeline of a new order needs beyond the case's own columns (the staging table, one row per case).
+STAGED = {"case_id": "id", "registered": "json", "routed_at": "time", "routed": "json", "followed_up": "json"}
+STAGING_TABLE = "youlin_hotline_import"
 
 
-def _event(case_id: int, kind: str, at, actor, label: str, **fields) -> CaseEvent:
-    return CaseEvent(case_id=case_id, kind=kind, at=at, actor=actor, actor_label=label, **fields)
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _routed_data(routing) -> str:
+    return _dumps(
+        {
+            "organisations": [org.pk for org in routing.organisations],
+            "duty": routing.duty,
+            "rule": routing.rule.pk if routing.rule else None,
+            "place_kind": routing.place_kind,
+            "joint": routing.is_joint,
+            "fallback": routing.fallback,
+        }
+    )
+
+
+def _events_sql(staging: str) -> str:
+    """The timeline of the cases just written, in ONE statement from their own columns and the staging table:
+    registered (the call), routed, dispatched, closed, the follow-up visit: what each step's service records,
+    in that order per case (ids follow the order: the timeline sorts by time, then id)."""
+    json_empty = "CAST('{}' AS jsonb)" if connection.vendor == "postgresql" else "'{}'"
+    case = qn(Case._meta.db_table)
+    source = f"FROM {case} c JOIN {staging} s ON s.case_id = c.id WHERE c.id BETWEEN %s AND %s"
+    actor = "CAST(%s AS bigint), CAST(%s AS text)"
+    k, st = EventKind, Status
+    steps = [
+        f"SELECT c.id AS case_id, 1 AS step, '{k.REGISTERED}' AS kind, CAST(%s AS bigint) AS actor_id, "
+        f"CAST(%s AS text) AS actor_label, "
+        f"c.hotline_received_at AS at, '' AS from_status, '{st.REGISTERED}' AS to_status, '' AS note, "
+        f"s.registered AS data {source}",
+        f"SELECT c.id, 2, '{k.ROUTED}', {actor}, s.routed_at, '{st.REGISTERED}', '{st.REGISTERED}', '', s.routed "
+        f"{source} AND s.routed IS NOT NULL",
+        f"SELECT c.id, 3, '{k.DISPATCHED}', {actor}, c.dispatched_at, '{st.REGISTERED}', '{st.DISPATCHED}', "
+        f"c.hotline_unit, {json_empty} {source} AND c.dispatched_at IS NOT NULL",
+        f"SELECT c.id, 4, '{k.CLOSED}', {actor}, c.closed_at, '{st.DISPATCHED}', '{st.CLOSED}', '', {json_empty} "
+        f"{source} AND c.closed_at IS NOT NULL",
+        f"SELECT c.id, 5, '{k.FOLLOWED_UP}', {actor}, c.evaluated_at, '{st.CLOSED}', '{st.EVALUATED}', '', "
+        f"s.followed_up {source} AND s.followed_up IS NOT NULL",
+    ]
+    columns = ", ".join(EVENT_COLUMNS)
+    union = " UNION ALL ".join(steps)
+    return (
+        f"INSERT INTO {qn(CaseEvent._meta.db_table)} ({columns}) "  # noqa: S608 - fixed names and values
+        f"SELECT {columns} FROM ({union}) e ORDER BY case_id, step"
+    )
+
+
+def _visits_sql(staging: str) -> str:
+    """The follow-up visits of the answered orders, from the events just written."""
+    visit, event, case = (qn(m._meta.db_table) for m in (FollowUpVisit, CaseEvent, Case))
+    return (
+        f"INSERT INTO {visit} (case_id, event_id, at, by_id, channel, reached, responded, resolved, satisfaction, "  # noqa: S608
+        f"note) SELECT e.case_id, e.id, e.at, NULL, %s, %s, c.responded, c.resolved, c.satisfaction, '' "
+        f"FROM {case} c JOIN {staging} s ON s.case_id = c.id JOIN {event} e ON e.case_id = c.id "
+        f"WHERE c.id BETWEEN %s AND %s AND s.followed_up IS NOT NULL AND e.kind = '{EventKind.FOLLOWED_UP}' "
+        f"ORDER BY e.id"
+    )
 
 
 def _create(plan: Plan, actor, label: str, now) -> ImportResult:
+    """The new orders: their rows built as tuples (no model instances), written in bulk; their timeline and
+    follow-up visits by set-based statements from the cases just written."""
     new = plan.new
     result = ImportResult()
     if not new:
         return result
     numbers = _reserve_numbers(new, plan.community)
-    cases = []
-    for n, number in zip(new, numbers, strict=True):
-        o, where = n.order, n.where
-        dispatched = n.status not in {Status.REGISTERED}
-        cases.append(
-            Case(
-                number=number,
-                category=n.category,
-                description=o.content,
-                lon=n.lon,
-                lat=n.lat,
-                address=o.address or n.place,
-                community_id=plan.community.pk,
-                compound_id=where.compound_id if where else None,
-                building_id=where.building_id if where else None,
-                grid_id=where.grid_id if where else None,
-                zone_id=where.zone_id if where else None,
-                channel=Channel.HOTLINE,
-                channel_detail="",
-                reporter_name=o.caller_name,
-                reporter_phone=o.caller_phone,
-                registered_by=actor,
-                tracking_token=secrets.token_urlsafe(24),
-                hotline_number=o.number,
-                hotline_received_at=o.called_at,
-                hotline_unit=o.unit,
-                hotline_category=o.hotline_category,
-                hotline_data=o.raw,
-                status=n.status,
-                version=1,
-                urgency=n.urgency,
-                registered_at=o.called_at,
-                deadline=n.deadline,
-                triage=n.triage,
-                needs_deliberation=bool(n.routing and n.routing.is_joint),
-                dispatched_at=(o.called_at if o.history else now) if dispatched else None,
-                closed_at=o.closed_at if o.closed_at and o.status == Status.CLOSED else None,
-                evaluated_at=o.closed_at if o.satisfaction else None,
-                satisfaction=o.satisfaction,
-                responded=o.responded if o.satisfaction else None,
-                resolved=o.resolved if o.satisfaction else None,
-                evaluation_comment="",
-                rework_count=0,
-                reopen_count=0,
-                supervise_count=0,
-                supervision_level=0,
-                support_count=0,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-    cases = _insert(Case, cases)
-
+    ids = bulk.reserve_ids(Case, len(new))
+    actor_id = actor.pk if actor is not None else None
+    community_id = plan.community.pk
     organisation_ids = {o.pk for n in new if n.routing for o in n.routing.organisations}
     members = member_user_ids(organisation_ids) if organisation_ids else {}
-    assignments, followers, events, visits = [], [], [], []
-    for case, n in zip(cases, new, strict=True):
-        o = n.order
-        follow = {actor.pk} if actor is not None else set()
+    routed_data: dict[int, str] = {}  # the plan shares one Routing per (category, place)
+    cases, staged, assignments, followers = [], [], [], []
+    token = secrets.token_urlsafe
+    for case_id, number, n in zip(ids, numbers, new, strict=True):
+        o, where, routing = n.order, n.where, n.routing
+        dispatched_at = None if n.status == Status.REGISTERED else (o.called_at if o.history else now)
+        answered = bool(o.satisfaction)
+        cases.append(
+            (
+                case_id,
+                number,
+                n.category.pk,
+                o.content,
+                n.lon,
+                n.lat,
+                o.address or n.place,
+                community_id,
+                where.compound_id if where else None,
+                where.building_id if where else None,
+                where.grid_id if where else None,
+                where.zone_id if where else None,
+                Channel.HOTLINE.value,
+                "",
+                None,
+                o.caller_name,
+                o.caller_phone,
+                actor_id,
+                token(24),
+                o.number,
+                o.called_at,
+                o.unit,
+                o.hotline_category,
+                _dumps(o.raw),
+                n.status,
+                1,
+                n.urgency,
+                o.called_at,
+                n.deadline,
+                n.triage,
+                bool(routing and routing.is_joint),
+                dispatched_at,
+                None,
+                None,
+                None,
+                o.closed_at if o.closed_at and o.status == Status.CLOSED else None,
+                o.closed_at if answered else None,
+                o.satisfaction,
+                o.responded if answered else None,
+                o.resolved if answered else None,
+                "",
+                0,
+                0,
+                0,
+                0,
+                0,
+                None,
+                None,
+                now,
+                now,
+            )
+        )
         registered = {
-            "channel": Channel.HOTLINE,
+            "channel": Channel.HOTLINE.value,
             "place": n.place,
             "import": True,
             "row": o.row,
@@ -202,101 +303,43 @@ def _create(plan: Plan, actor, label: str, now) -> ImportResult:
         }
         if n.triage:
             registered["triage"] = n.triage
-        events.append(
-            _event(
-                case.pk, EventKind.REGISTERED, o.called_at, actor, label, to_status=Status.REGISTERED, data=registered
-            )
-        )
-        if n.routing is not None:
-            at = o.called_at if o.history else now
-            for org in n.routing.organisations:
-                assignments.append(
-                    CaseAssignment(case_id=case.pk, organisation_id=org.pk, duty=n.routing.duty, created_at=now)
-                )
-                follow |= members.get(org.pk, set())
-            events.append(
-                _event(
-                    case.pk,
-                    EventKind.ROUTED,
-                    at,
-                    actor,
-                    label,
-                    from_status=Status.REGISTERED,
-                    to_status=Status.REGISTERED,
-                    data={
-                        "organisations": [org.pk for org in n.routing.organisations],
-                        "duty": n.routing.duty,
-                        "rule": n.routing.rule.pk if n.routing.rule else None,
-                        "place_kind": n.routing.place_kind,
-                        "joint": n.routing.is_joint,
-                        "fallback": n.routing.fallback,
-                    },
-                )
-            )
-        if case.dispatched_at is not None:
-            events.append(
-                _event(
-                    case.pk,
-                    EventKind.DISPATCHED,
-                    case.dispatched_at,
-                    actor,
-                    label,
-                    from_status=Status.REGISTERED,
-                    to_status=Status.DISPATCHED,
-                    note=o.unit,
-                )
-            )
-        if case.closed_at is not None:
-            events.append(
-                _event(
-                    case.pk,
-                    EventKind.CLOSED,
-                    o.closed_at,
-                    actor,
-                    label,
-                    from_status=Status.DISPATCHED,
-                    to_status=Status.CLOSED,
-                )
-            )
-        if o.satisfaction:
-            answers = {"responded": o.responded, "resolved": o.resolved, "satisfaction": o.satisfaction}
-            visit_event = _event(
-                case.pk,
-                EventKind.FOLLOWED_UP,
-                o.closed_at,
-                None,
-                HOTLINE_LABEL,
-                from_status=Status.CLOSED,
-                to_status=Status.EVALUATED,
-                data={"channel": FollowUpVisit.Channel.PHONE, "reached": True, "import": True, **answers},
-            )
-            events.append(visit_event)
-            visits.append((case.pk, visit_event, answers))
-        followers.extend(CaseFollower(case_id=case.pk, user_id=u, created_at=now) for u in sorted(follow))
-        result.numbers.append(case.number)
-        if n.triage:
             result.triage += 1
+        follow = {actor_id} if actor_id is not None else set()
+        routed_at = routed = None
+        if routing is not None:
+            routed_at = o.called_at if o.history else now
+            routed = routed_data.get(id(routing))
+            if routed is None:
+                routed = routed_data[id(routing)] = _routed_data(routing)
+            for org in routing.organisations:
+                assignments.append((case_id, org.pk, routing.duty, None, now))
+                follow |= members.get(org.pk, set())
+        followed_up = None
+        if answered:
+            followed_up = _dumps(
+                {
+                    "channel": FollowUpVisit.Channel.PHONE.value,
+                    "reached": True,
+                    "import": True,
+                    "responded": o.responded,
+                    "resolved": o.resolved,
+                    "satisfaction": o.satisfaction,
+                }
+            )
+        staged.append((case_id, _dumps(registered), routed_at, routed, followed_up))
+        followers.extend((case_id, u, now) for u in sorted(follow))
         if n.status == Status.DISPATCHED:
             result.dispatched += 1
-    _insert(CaseAssignment, assignments)
-    _insert(CaseFollower, followers)
-    _insert(CaseEvent, events)
-    _insert(
-        FollowUpVisit,
-        [
-            FollowUpVisit(
-                case_id=case_id,
-                event_id=event.pk,
-                at=event.at,
-                by=None,
-                channel=FollowUpVisit.Channel.PHONE,
-                reached=True,
-                note="",
-                **answers,
-            )
-            for case_id, event, answers in visits
-        ],
-    )
+    bulk.model_rows(Case, CASE_COLUMNS, cases)
+    bulk.model_rows(CaseAssignment, ("case_id", "organisation_id", "duty", "accepted_at", "created_at"), assignments)
+    bulk.model_rows(CaseFollower, ("case_id", "user_id", "created_at"), followers)
+    with bulk.staging(STAGING_TABLE, STAGED, staged) as staging, connection.cursor() as cursor:
+        # Per step: who (the follow-up visit: the hotline's own, as a visit records it), then the cases' id range.
+        steps = [(actor_id, label)] * 4 + [(None, HOTLINE_LABEL)]
+        cursor.execute(_events_sql(staging), [v for who in steps for v in (*who, ids[0], ids[-1])])
+        if any(row[-1] is not None for row in staged):
+            cursor.execute(_visits_sql(staging), [FollowUpVisit.Channel.PHONE.value, True, ids[0], ids[-1]])
+    result.numbers = numbers
     result.created = len(cases)
     return result
 
@@ -306,25 +349,20 @@ def _update(plan: Plan, actor, label: str, now) -> int:
     one timeline event each. Their status is never touched."""
     if not plan.updates:
         return 0
-    cases = []
+    actor_id = actor.pk if actor is not None else None
+    groups: dict[tuple[str, ...], list[Case]] = {}
     events = []
     for u in plan.updates:
         case = Case(pk=u.case_id, version=F("version") + 1, updated_at=now)
         for f, value in u.fields.items():
             setattr(case, f, value)
-        cases.append((case, u))
-        events.append(
-            _event(
-                u.case_id, EventKind.HOTLINE_UPDATED, now, actor, label, data={"fields": u.changed, "row": u.order.row}
-            )
-        )
-    # Each bulk update names only the fields that changed for that group of rows.
-    groups: dict[tuple[str, ...], list[Case]] = {}
-    for case, u in cases:
+        # Each bulk update names only the fields that changed for that group of rows.
         groups.setdefault(tuple(sorted(u.fields)), []).append(case)
+        data = _dumps({"fields": u.changed, "row": u.order.row})
+        events.append((u.case_id, EventKind.HOTLINE_UPDATED.value, actor_id, label, now, "", "", "", data))
     for names, rows in groups.items():
         Case.objects.bulk_update(rows, [*names, "version", "updated_at"], batch_size=1000)
-    _insert(CaseEvent, events)
+    bulk.model_rows(CaseEvent, EVENT_COLUMNS, events)
     return len(plan.updates)
 
 

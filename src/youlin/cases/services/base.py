@@ -25,7 +25,7 @@ from youlin.domain.writes import actor_label, actor_user, required_text, row_at_
 from youlin.notifications import events
 from youlin.notifications.services import notify
 from youlin.photos.models import Photo
-from youlin.photos.services import PhotoError, PreparedPhoto, photo_create, photo_prepare
+from youlin.photos.services import PhotoError, PreparedPhoto, photo_prepare, photos_create
 
 MAX_PHOTOS = 9  # per step, as a phone's picker allows
 
@@ -215,7 +215,10 @@ def _check_photos(uploads: Sequence[UploadedFile]) -> list[PreparedPhoto]:
 
 
 def _store_photos(actor, prepared: Sequence[PreparedPhoto]) -> list[Photo]:
-    return [photo_create(actor=actor, prepared=p) for p in prepared]
+    try:
+        return photos_create(actor=actor, prepared=prepared)
+    except PhotoError as exc:  # the file store is down: the step is refused whole, with the photos' message
+        raise CaseError(exc.code, exc.message, field="photos") from exc
 
 
 def _attach_photos(case: Case, event: CaseEvent, photos: Sequence[Photo], kind: str) -> None:

@@ -105,10 +105,12 @@ def case_register(
     hotline_unit: str = "",
     photos: Sequence[UploadedFile] = (),
     on_written: Callable[[Case], object] | None = None,
+    phone_required: bool = True,
 ) -> Case:
     """Register (立案) a report: locate it, number it, flag a recurrence, route it to the responsible parties.
 
-    ``actor`` may be anonymous for a resident's report, which then needs a phone number for the follow-up.
+    ``actor`` may be anonymous for a resident's report, which then needs a phone number for the follow-up
+    (unless ``phone_required`` is off: an Open311 client need not send one, GeoReport v2 makes it optional).
     ``photos`` (uploads, at most nine) show the problem; all are checked before anything is written. The
     registrant, the reporter and the people of the responsible organisations follow the case from here.
 
@@ -135,6 +137,7 @@ def case_register(
         hotline_received_at=hotline_received_at,
         hotline_unit=hotline_unit,
         photos=photos,
+        phone_required=phone_required,
     )
     with transaction.atomic():
         case = _write(actor, prepared)
@@ -162,6 +165,7 @@ def _prepare(
     hotline_received_at: datetime | None,
     hotline_unit: str,
     photos: Sequence[UploadedFile],
+    phone_required: bool = True,
 ) -> _Registration:
     """Every check and read of a registration (no write)."""
     description = _required_text(description, _("请描述问题：什么问题、在哪里、影响了谁。"), "description")
@@ -185,7 +189,7 @@ def _prepare(
         reporter = Person.objects.get(pk=j.person_id)
     if channel == Channel.HOTLINE and not hotline_number.strip():
         raise errors.invalid(_("热线工单请填写工单编号。"), field="hotline_number")
-    if reporter is None and not reporter_phone.strip():
+    if reporter is None and phone_required and not reporter_phone.strip():
         raise errors.invalid(_("请留下联系电话，便于回访。"), field="reporter_phone")
     if not reporter_name and reporter is not None:
         reporter_name = reporter.name

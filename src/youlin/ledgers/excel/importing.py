@@ -64,6 +64,8 @@ class Plan:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     rows: int = 0
+    # The stored values of each entry an update changes, as read by the plan (to check and to undo).
+    before: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def read_sheet(content: bytes) -> Sheet:
@@ -269,6 +271,7 @@ def _plan_update(plan: Plan, reading: Reading, current: LedgerEntry, values: dic
     if all(getattr(current, f) == v for f, v in values.items()):
         plan.unchanged += 1
         return
+    plan.before[current.pk] = {f: getattr(current, f) for f in (*ENTRY_FIELDS, "updated_at")}
     for f, v in values.items():
         setattr(current, f, v)
     current.updated_at = now

@@ -16,7 +16,7 @@ from youlin.ledgers.errors import LedgerError, LedgerErrorCode
 from youlin.ledgers.models import Ledger, LedgerEntry
 from youlin.parties.models import Organisation, Person
 from youlin.photos.models import Photo
-from youlin.photos.services import PhotoError, photo_create, photo_prepare
+from youlin.photos.services import PhotoError, photo_prepare, photos_create
 
 MAX_PHOTOS = 9
 invalid = LedgerError.invalid
@@ -65,7 +65,10 @@ def check_photos(uploads: Sequence[UploadedFile]) -> list[UploadedFile]:
 
 
 def store_photos(actor, uploads: Sequence[UploadedFile]) -> list[Photo]:
-    return [photo_create(actor=actor, upload=u) for u in uploads]
+    try:
+        return photos_create(actor=actor, prepared=[photo_prepare(u) for u in uploads])
+    except PhotoError as exc:  # the file store is down: nothing was stored
+        raise invalid(exc.message, field="photos") from exc
 
 
 def lock_ledger(ledger: Ledger) -> Ledger:

@@ -254,3 +254,102 @@ def test_generated_sheets_import_all_rows_or_none(users, ledger, size, bad, stat
         result = ledger_import(actor=users.fwd_staff, ledger=ledger, file=content)
         assert result.created == size
         assert len(snapshot(ledger)) == len(before) + size
+
+
+def _large_job(users, ledger, settings, rows, monkeypatch=None):
+    """A background import run by the worker's code (``job_run``), in batches of 100."""
+    from youlin.jobs.services import job_run
+
+    settings.YOULIN_LEDGER_IMPORT_SYNC_ROWS = 5
+    settings.YOULIN_LEDGER_IMPORT_BATCH_ROWS = 100
+    job = ledger_import_start(actor=users.fwd_staff, ledger=ledger, filename="big.xlsx", content=sheet(rows))
+    assert job.status == Job.Status.PENDING
+    job_run(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def test_a_large_import_commits_in_batches_others_can_write_between(users, ledger, settings, monkeypatch):
+    """#13.14: the writes of a large import go in short transactions (the others get the database between);
+    before, one transaction held the write lock for the whole file."""
+    from youlin.jobs.services import JobRun
+
+    seen = []
+    check = JobRun.check
+
+    def counting_check(self):
+        seen.append(LedgerEntry.objects.filter(ledger=ledger).count())
+        return check(self)
+
+    monkeypatch.setattr(JobRun, "check", counting_check)
+    job = _large_job(users, ledger, settings, [row(n) for n in range(1, 421)])
+    assert job.status == Job.Status.SUCCEEDED and job.created_count == 420
+    assert seen == [0, 100, 200, 300, 400]  # after the checks, then after each committed batch but the last
+    assert sorted(LedgerEntry.objects.filter(ledger=ledger).values_list("seq", flat=True)) == list(range(1, 421))
+    assert job.params["written"] == []
+
+
+def test_a_batch_that_fails_undoes_the_batches_before_it(users, ledger, settings, monkeypatch):
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    ledger_import(actor=users.fwd_staff, ledger=ledger, file=sheet([row(1, 序号=1), row(2, 序号=2)]))
+    before = snapshot(ledger)
+    bulk_create = QuerySet.bulk_create
+    calls = []
+
+    def failing_third(self, objs, *args, **kwargs):
+        calls.append(len(objs))
+        if len(calls) == 3:
+            raise OperationalError("database is locked")
+        return bulk_create(self, objs, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "bulk_create", failing_third)
+    rows = [row(1, 序号=1, 整改措施="改了"), row(2, 序号=2, 整改措施="也改了")] + [row(n) for n in range(3, 421)]
+    with pytest.raises(OperationalError):
+        _large_job(users, ledger, settings, rows)
+    job = Job.objects.get(filename="big.xlsx")
+    assert job.status == Job.Status.FAILED and "未导入任何数据" in job.message
+    assert snapshot(ledger) == before  # two batches were written, then undone; the updates given back
+    assert job.params["written"] == []
+
+
+def test_an_entry_changed_during_the_import_is_not_overwritten(users, ledger, settings, monkeypatch):
+    from youlin.jobs.services import JobRun
+
+    staff = users.fwd_staff
+    ledger_import(actor=staff, ledger=ledger, file=sheet([row(n, 序号=n) for n in range(1, 201)]))
+    check = JobRun.check
+    calls = []
+
+    def edit_between(self):
+        calls.append(1)
+        if len(calls) == 2:  # after the first batch: someone moves entry 200 on
+            entry = LedgerEntry.objects.get(ledger=ledger, seq=200)
+            services.ledger_entry_transition(actor=staff, entry=entry, action="start")
+        return check(self)
+
+    monkeypatch.setattr(JobRun, "check", edit_between)
+    rows = [row(n, 序号=n, 整改措施="统一整改") for n in range(1, 201)] + [row(n) for n in range(201, 301)]
+    job = _large_job(users, ledger, settings, rows)
+    assert job.status == Job.Status.FAILED and "修改" in job.message
+    assert LedgerEntry.objects.filter(ledger=ledger).count() == 200
+    assert not LedgerEntry.objects.filter(ledger=ledger, measure="统一整改").exists()
+    assert LedgerEntry.objects.get(ledger=ledger, seq=200).status == EntryStatus.IN_PROGRESS
+
+
+def test_a_killed_run_is_undone_by_the_next_run(users, ledger, settings):
+    from youlin.jobs.services import job_run
+
+    settings.YOULIN_LEDGER_IMPORT_SYNC_ROWS = 5
+    job = ledger_import_start(
+        actor=users.fwd_staff, ledger=ledger, filename="big.xlsx", content=sheet([row(n) for n in range(1, 31)])
+    )
+    # What a worker killed after its first batch leaves: its entries, its record of them, the job still running.
+    leftover = services.ledger_entry_create(
+        actor=users.fwd_staff, ledger=ledger, description="半途写入", location_text="月坛北小街1号院"
+    )
+    Job.objects.filter(pk=job.pk).update(params={**job.params, "written": [leftover.pk]})
+    assert job_run(job.pk) == Job.Status.SUCCEEDED
+    assert not LedgerEntry.objects.filter(pk=leftover.pk).exists()
+    assert LedgerEntry.objects.filter(ledger=ledger).count() == 30

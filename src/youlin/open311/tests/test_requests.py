@@ -117,7 +117,6 @@ def test_unresolvable_address_is_a_clear_400(client, demo, key):
         ({"lat": "", "long": ""}, 400, "lat"),
         ({"lat": "abc"}, 400, "lat"),
         ({"lat": "10", "long": "10"}, 400, "社区"),
-        ({"phone": ""}, 400, "电话"),
         ({"media_url": "javascript:alert(1)"}, 400, "media_url"),
         ({"jurisdiction_id": "110105"}, 404, "110102"),
     ],
@@ -131,6 +130,19 @@ def test_post_errors(client, demo, key, params, status, words):
     [error] = response.json()
     assert error["code"] == status and words in error["description"]
     assert Case.objects.count() == before
+
+
+@pytest.mark.parametrize("phone", [None, ""])
+def test_phone_is_optional_as_georeport_says(client, users, key, phone):
+    # GeoReport v2: phone is optional; the case is recorded without a callback number.
+    data = {"api_key": key, "service_code": "06080", "description": "楼道里堆了旧家具", **located(jia_point())}
+    if phone is not None:
+        data["phone"] = phone
+    response = client.post("/open311/v2/requests.json", {**data, "email": "a@example.org"})
+    assert response.status_code == 201, response.content
+    case = Case.objects.get(number=response.json()[0]["service_request_id"])
+    assert case.reporter_phone == "" and case.channel == Channel.API
+    assert case.open311_submission.email == "a@example.org"
 
 
 def test_post_errors_in_xml(client, demo):

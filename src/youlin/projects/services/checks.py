@@ -17,7 +17,7 @@ from youlin.domain.writes import actor_label, actor_user, required_text, row_at_
 from youlin.notifications import events
 from youlin.notifications.services import notify
 from youlin.photos.models import Photo
-from youlin.photos.services import PhotoError, photo_create, photo_prepare
+from youlin.photos.services import PhotoError, photo_prepare, photos_create
 from youlin.projects.errors import ProjectError, ProjectErrorCode
 from youlin.projects.models import ProgressUpdate, Project, ProjectEvent, ProjectPhoto
 
@@ -156,7 +156,10 @@ def check_photos(uploads: Sequence[UploadedFile]) -> list[UploadedFile]:
 
 
 def store_photos(actor, project: Project, uploads, kind: str, update: ProgressUpdate | None = None) -> list[Photo]:
-    stored = [photo_create(actor=actor, upload=u) for u in uploads]
+    try:
+        stored = photos_create(actor=actor, prepared=[photo_prepare(u) for u in uploads])
+    except PhotoError as exc:  # the file store is down: nothing was stored
+        raise invalid(exc.message, "photos") from exc
     ProjectPhoto.objects.bulk_create([ProjectPhoto(project=project, photo=p, kind=kind, update=update) for p in stored])
     return stored
 

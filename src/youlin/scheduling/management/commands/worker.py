@@ -11,17 +11,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--batch", action="store_true", help="Enqueue periodic sweeps once, run what is queued, exit."
+            "--batch", action="store_true", help="Enqueue the periodic sweeps that are due, run what is queued, exit."
+        )
+        parser.add_argument(
+            "--tick", type=float, default=15.0, help="Seconds between looks at the periodic schedule (and heartbeats)."
         )
 
-    def handle(self, *args, batch, **options):
+    def handle(self, *args, batch, tick, **options):
         periodic = discover()
         if batch:
-            enqueue_due(periodic, {}, 0.0)
+            enqueue_due(periodic)
             call_command("db_worker", "--batch")
             return
         stop = threading.Event()
-        start_scheduler(periodic, stop)
+        start_scheduler(periodic, stop, tick_seconds=tick)
         try:
             call_command("db_worker")
         finally:

@@ -1,0 +1,94 @@
+"""The database side of the import's bulk writes, without model instances: primary keys reserved up front, rows
+written from plain tuples (``COPY … FROM STDIN`` on PostgreSQL, ``executemany`` of one plain ``INSERT`` on
+SQLite), and a temporary staging table that set-based statements (``INSERT … SELECT``) read from.
+
+Values go in as given: no ``save()``, no signals, no field ``pre_save`` (callers pass every timestamp). JSON
+columns take JSON text (``json.dumps``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+
+from django.db import connection
+
+# Column types of a staging table, per database.
+TYPES = {
+    "postgresql": {"id": "bigint", "json": "jsonb", "time": "timestamptz", "text": "text"},
+    "sqlite": {"id": "integer", "json": "text", "time": "text", "text": "text"},
+}
+
+
+def qn(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def reserve_ids(model, count: int) -> list[int]:
+    """``count`` primary keys for ``model``'s table, in ascending order. PostgreSQL draws them from the table's
+    sequence (safe beside concurrent inserts); SQLite continues after the largest id ever given (its
+    ``AUTOINCREMENT`` counter, which the rows inserted with these ids move on): the caller already holds the
+    database's write lock (the case numbers were reserved first, in the same transaction)."""
+    if count <= 0:
+        return []
+    meta = model._meta
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, count],
+            )
+            return sorted(pk for (pk,) in cursor.fetchall())
+        cursor.execute(f"SELECT MAX({qn(meta.pk.column)}) FROM {qn(meta.db_table)}")  # noqa: S608 - fixed names
+        largest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [meta.db_table])
+        found = cursor.fetchone()
+        start = max(largest, found[0] if found else 0) + 1
+    return list(range(start, start + count))
+
+
+def _sqlite_rows(rows: Iterable[tuple]) -> Iterator[tuple]:
+    adapt = connection.ops.adapt_datetimefield_value
+    for row in rows:
+        yield tuple(adapt(v) if isinstance(v, datetime) else v for v in row)
+
+
+def write_rows(table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Insert ``rows`` (tuples in the order of ``columns``) into ``table``."""
+    if not rows:
+        return
+    names = ", ".join(qn(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
+                write = copy.write_row
+                for row in rows:
+                    write(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {qn(table)} ({names}) VALUES ({marks})", _sqlite_rows(rows))  # noqa: S608
+
+
+def model_rows(model, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """``write_rows`` into a model's table; ``columns`` are its fields' attribute names (``case_id``)."""
+    by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
+    write_rows(model._meta.db_table, [by_attname[c] for c in columns], rows)
+
+
+@contextmanager
+def staging(name: str, columns: dict[str, str], rows: Sequence[tuple]) -> Iterator[str]:
+    """A temporary table ``name`` (``columns``: name → ``id``/``json``/``time``/``text``; the first is the
+    primary key) holding ``rows``, dropped after the block. Yields its quoted name."""
+    types = TYPES[connection.vendor]
+    table = qn(name)
+    spec = ", ".join(
+        f"{qn(c)} {types[t]}{' PRIMARY KEY' if i == 0 else ''}" for i, (c, t) in enumerate(columns.items())
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {table} ({spec})")
+        write_rows(name, list(columns), rows)
+    yield table
+    # Not in a ``finally``: after an error the transaction is rolled back, and the table with it.
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {table}")
