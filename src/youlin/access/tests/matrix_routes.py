@@ -76,6 +76,7 @@ CASES = ("case_spk", "case_fwd")
 ROUTES: dict[str, Route] = {
     "home": Route(PUBLIC),
     "health": Route(PUBLIC),
+    "ready": Route(PUBLIC),
     "login": Route(PUBLIC, PUBLIC),
     "logout": Route(None, PUBLIC, ends_session=True),
     "set_language": Route(PUBLIC, PUBLIC),
