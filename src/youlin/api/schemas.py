@@ -172,7 +172,7 @@ class NearbyCaseOut(Schema):
 
 class SupportOut(Schema):
     number: str
-    support_count: int
+    support_count: int | None = Field(description="Null for a case the caller may not open (or no such case).")
 
 
 class CaseIn(Schema):
