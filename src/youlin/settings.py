@@ -123,8 +123,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the one writer; IMMEDIATE avoids lock upgrades that deadlock.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        # How long a write waits for another writer (SQLite has one at a time) before the request gets 503.
+        "timeout": float(os.environ.get("YOULIN_SQLITE_BUSY_TIMEOUT", "10")),
     }
 else:
     # Connections are kept between requests (CONN_MAX_AGE) and checked before reuse, so a restarted database or
