@@ -153,7 +153,18 @@ CASE_COLUMNS = (
     "created_at",
     "updated_at",
 )
-EVENT_COLUMNS = ("case_id", "kind", "actor_id", "actor_label", "at", "from_status", "to_status", "note", "data")
+EVENT_COLUMNS = (
+    "case_id",
+    "kind",
+    "actor_id",
+    "actor_label",
+    "at",
+    "from_status",
+    "to_status",
+    "note",
+    "public_note",
+    "data",
+)
 # What the timeline of a new order needs beyond the case's own columns (the staging table, one row per case).
 STAGED = {"case_id": "id", "registered": "json", "routed_at": "time", "routed": "json", "followed_up": "json"}
 STAGING_TABLE = "youlin_hotline_import"
@@ -189,14 +200,14 @@ def _events_sql(staging: str) -> str:
         f"SELECT c.id AS case_id, 1 AS step, '{k.REGISTERED}' AS kind, CAST(%s AS bigint) AS actor_id, "
         f"CAST(%s AS text) AS actor_label, "
         f"c.hotline_received_at AS at, '' AS from_status, '{st.REGISTERED}' AS to_status, '' AS note, "
-        f"s.registered AS data {source}",
-        f"SELECT c.id, 2, '{k.ROUTED}', {actor}, s.routed_at, '{st.REGISTERED}', '{st.REGISTERED}', '', s.routed "
+        f"'' AS public_note, s.registered AS data {source}",
+        f"SELECT c.id, 2, '{k.ROUTED}', {actor}, s.routed_at, '{st.REGISTERED}', '{st.REGISTERED}', '', '', s.routed "
         f"{source} AND s.routed IS NOT NULL",
         f"SELECT c.id, 3, '{k.DISPATCHED}', {actor}, c.dispatched_at, '{st.REGISTERED}', '{st.DISPATCHED}', "
-        f"c.hotline_unit, {json_empty} {source} AND c.dispatched_at IS NOT NULL",
-        f"SELECT c.id, 4, '{k.CLOSED}', {actor}, c.closed_at, '{st.DISPATCHED}', '{st.CLOSED}', '', {json_empty} "
+        f"c.hotline_unit, '', {json_empty} {source} AND c.dispatched_at IS NOT NULL",
+        f"SELECT c.id, 4, '{k.CLOSED}', {actor}, c.closed_at, '{st.DISPATCHED}', '{st.CLOSED}', '', '', {json_empty} "
         f"{source} AND c.closed_at IS NOT NULL",
-        f"SELECT c.id, 5, '{k.FOLLOWED_UP}', {actor}, c.evaluated_at, '{st.CLOSED}', '{st.EVALUATED}', '', "
+        f"SELECT c.id, 5, '{k.FOLLOWED_UP}', {actor}, c.evaluated_at, '{st.CLOSED}', '{st.EVALUATED}', '', '', "
         f"s.followed_up {source} AND s.followed_up IS NOT NULL",
     ]
     columns = ", ".join(EVENT_COLUMNS)
@@ -359,7 +370,7 @@ def _update(plan: Plan, actor, label: str, now) -> int:
         # Each bulk update names only the fields that changed for that group of rows.
         groups.setdefault(tuple(sorted(u.fields)), []).append(case)
         data = _dumps({"fields": u.changed, "row": u.order.row})
-        events.append((u.case_id, EventKind.HOTLINE_UPDATED.value, actor_id, label, now, "", "", "", data))
+        events.append((u.case_id, EventKind.HOTLINE_UPDATED.value, actor_id, label, now, "", "", "", "", data))
     for names, rows in groups.items():
         Case.objects.bulk_update(rows, [*names, "version", "updated_at"], batch_size=1000)
     bulk.model_rows(CaseEvent, EVENT_COLUMNS, events)
