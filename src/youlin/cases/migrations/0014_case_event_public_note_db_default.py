@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0013_case_event_public_note'),
+        ("cases", "0013_case_event_public_note"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseevent',
-            name='public_note',
-            field=models.TextField(blank=True, db_default='', default='', verbose_name='公开答复'),
+            model_name="caseevent",
+            name="public_note",
+            field=models.TextField(blank=True, db_default="", default="", verbose_name="公开答复"),
         ),
     ]
