@@ -319,7 +319,8 @@ class CaseEvent(models.Model):
     to_status = models.CharField(_("新状态"), max_length=16, choices=Status.choices, blank=True)
     note = models.TextField(_("说明"), blank=True)
     # What the step says to the public (Open311 status_notes, the tracking page); ``note`` stays internal.
-    public_note = models.TextField(_("公开答复"), blank=True)
+    # A database default too: the set-based imports insert events with the columns they know (``imports.write``).
+    public_note = models.TextField(_("公开答复"), blank=True, default="", db_default="")
     data = models.JSONField(_("数据"), default=dict, blank=True)
 
     objects = CaseEventQuerySet.as_manager()
