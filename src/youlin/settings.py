@@ -175,7 +175,7 @@ AXES_HANDLER = {
 }[os.environ.get("YOULIN_LOGIN_THROTTLE_STORE", "database")]
 AXES_LOCKOUT_CALLABLE = "youlin.accounts.throttle.locked_out"
 # The client's address by the API's rule (REMOTE_ADDR, or behind YOULIN_PROXY_HOPS proxies the address they added).
-AXES_CLIENT_IP_CALLABLE = "youlin.api.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "youlin.accounts.throttle.client_address"
 AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

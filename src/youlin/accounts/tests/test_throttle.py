@@ -109,3 +109,13 @@ def test_behind_a_proxy_the_clients_own_address_counts(client, demo, settings):
         login(client, "spk_staff", "wrong", address="127.0.0.1", forwarded="203.0.113.5")
     assert login(client, "spk_staff", DEMO_PASSWORD, address="127.0.0.1", forwarded="203.0.113.5").status_code == 429
     assert login(client, "spk_staff", DEMO_PASSWORD, address="127.0.0.1", forwarded="203.0.113.6").status_code == 302
+
+
+def test_a_login_without_an_address_is_recorded_without_one(client, demo, users, settings):
+    # force_login (and any login built in code) has no REMOTE_ADDR; a forged proxy header is not an address.
+    from axes.models import AccessLog
+
+    client.force_login(users.spk_staff)
+    settings.YOULIN_PROXY_HOPS = 1
+    login(client, "spk_grid", "wrong", forwarded="not-an-address")
+    assert AccessLog.objects.filter(username="spk_staff", ip_address=None).exists()
