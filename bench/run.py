@@ -6,7 +6,9 @@ Without a database URL (and without YOULIN_DATABASE_URL) a scratch PostgreSQL da
 127.0.0.1 and dropped at the end (``--sqlite`` uses a temporary SQLite file instead: for the tiny self-test).
 The synthetic city is generated first (``youlin.synthetic``), or reused if the database already holds the
 city of this size's seed. Results: ``<out>/results/latest.json`` (one entry per benchmark) and
-``<out>/RESULTS.md``. Targets are ratios to the floor, because these machines are noisy. A missed target is
+``<out>/RESULTS.md``. Targets are ratios to the floor, because these machines are noisy (one is absolute:
+``intake_suggest``, the p99 latency in ms); a ratio of throughputs must reach its target (≥), a ratio of times
+or a latency must stay at or under it (≤). A missed target is
 reported (``ok: false``), not an error; the exit status is non-zero only if a benchmark failed to run.
 """
 
@@ -79,8 +81,11 @@ TARGETS = {
     "dashboard": ("≤", 1.5),
     "case_list": ("≤", 2.0),
     "import": ("≥", 0.1),
-    "intake_suggest": ("≤", 20.0),
+    # Absolute, not a ratio: the suggestion's p99 latency through the API, in ms (issue 12).
+    "intake_suggest": ("≤", 20.0, "p99_ms"),
 }
+# Which way is better, per operator: "≥" a throughput ratio (higher is better), "≤" a time (lower is better).
+BETTER = {"≥": lambda measured, target: measured >= target, "≤": lambda measured, target: measured <= target}
 OPEN311_P99_RATIO = 1.5  # Open311 POST: p99 at most this many times the floor's
 LOCATE_MIN_POINTS_PER_S = 100_000
 INTAKE_P99_MS = 20.0  # issue 12: suggestion latency p99 through the API
@@ -106,20 +111,29 @@ def timed(fn, repeats: int, warmup: int = 1) -> list[float]:
     return out
 
 
+def target_text(name: str) -> str:
+    op, target, *absolute = TARGETS[name]
+    return f"{op} {target:g} ms ({absolute[0]})" if absolute else f"{op} {target:g}"
+
+
 def entry(name: str, size: dict, project: dict, floor: dict, ratio: float, extra: dict | None = None) -> dict:
-    op, target = TARGETS[name]
-    ok = ratio >= target if op == "≥" else ratio <= target
+    """One benchmark's result. Its target is met when the ratio to the floor (or, for an absolute target, the
+    project's own median of that figure) is on the better side of the target, the target itself included."""
+    op, target, *absolute = TARGETS[name]
+    measured = project[absolute[0]]["median"] if absolute else ratio
+    ok = BETTER[op](measured, target)
     if name == "locate":
         ok = ok and project["points_per_s"]["median"] >= LOCATE_MIN_POINTS_PER_S
     if name == "intake_suggest":
-        ok = ok and project["p99_ms"]["median"] < INTAKE_P99_MS and project["per_text_ms"] < INTAKE_PER_TEXT_MS
+        ok = ok and project["per_text_ms"] <= INTAKE_PER_TEXT_MS
     return {
         "name": name,
         "size": size,
         "project": project,
         "floor": floor,
         "ratio": round(ratio, 4),
-        "target": f"{op} {target}",
+        "measured": round(measured, 4),
+        "target": target_text(name),
         "ok": bool(ok),
         **(extra or {}),
     }
@@ -1011,6 +1025,11 @@ def bench_import(size: Size) -> dict:
     def project():
         out = io.StringIO()
         call_command("hotline", "import", str(path), "--community", community.slug, stdout=out)
+        if connection.vendor == "postgresql":
+            # The foreign keys are checked at commit (deferred): check them now, inside the time measured, as the
+            # run is rolled back afterwards.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         created.append(int(re.search(r"new (\d+)", out.getvalue()).group(1)))
 
     columns = ", ".join(f"c{i} text" for i in range(len(HOTLINE_HEADER)))
@@ -1050,11 +1069,12 @@ def bench_import(size: Size) -> dict:
         project["rows_per_s"]["median"] / floor_figures["rows_per_s"]["median"],
         {
             "project_path": "youlin hotline import FILE --community SLUG (CSV → job → check → place by address → "
-            "classify → route memoised → bulk writes)",
+            "classify → route memoised → cases as plain rows by COPY, timeline by one INSERT … SELECT; deferred "
+            "foreign keys checked)",
             "floor_path": "COPY … FROM STDIN (csv) into a bare table"
             if connection.vendor == "postgresql"
             else "executemany INSERT into a bare table (SQLite has no COPY)",
-            "note": "each run inside a transaction rolled back afterwards",
+            "note": "each run inside a transaction rolled back afterwards; floor and project interleaved",
         },
     )
 
@@ -1249,16 +1269,17 @@ def write_markdown(path: Path, results: list[dict], info: dict) -> None:
         f"- machine load: {info.get('load', '')}",
         "",
         "Each benchmark measures the project's path and its floor in the same run; figures are medians with "
-        "(min–max) over the runs. Targets are ratios to the floor. Served paths also show the CPU each side used: "
+        "(min–max) over the runs. Targets are ratios to the floor (intake_suggest: its p99 in ms), ≥ for "
+        "throughputs, ≤ for times. Served paths also show the CPU each side used: "
         "the server's per request, the load generator's (this process, on the same 2 cores) and everything else "
         'running on the machine meanwhile ("others", in cores: other people\'s work).',
         "",
-        "| benchmark | size | project | floor | ratio | target | ok |",
-        "|---|---|---|---|---|---|---|",
+        "| benchmark | size | project | floor | ratio | measured | target | ok |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         if "error" in r:
-            lines.append(f"| {r['name']} | – | error: {r['error']} | – | – | {r.get('target', '')} | ✗ |")
+            lines.append(f"| {r['name']} | – | error: {r['error']} | – | – | – | {r.get('target', '')} | ✗ |")
             continue
         size = ", ".join(f"{k}={_num(v)}" for k, v in r["size"].items() if not isinstance(v, dict))
         if r["name"] == "case_list":
@@ -1303,7 +1324,8 @@ def write_markdown(path: Path, results: list[dict], info: dict) -> None:
             if "p99_ratio" in r:
                 project += f"; p99 ratio {r['p99_ratio']} (target {r['p99_target']})"
         lines.append(
-            f"| {r['name']} | {size} | {project} | {floor} | {_num(r['ratio'])} | {r['target']} | "
+            f"| {r['name']} | {size} | {project} | {floor} | {_num(r['ratio'])} | {_num(r.get('measured'))} | "
+            f"{r['target']} | "
             f"{'✓' if r['ok'] else '✗'} |"
         )
     lines += ["", "Paths measured:", ""]
@@ -1317,14 +1339,16 @@ def write_markdown(path: Path, results: list[dict], info: dict) -> None:
 
 
 def print_table(results: list[dict]) -> None:
-    """Which targets are met, on the terminal (CI's log)."""
+    """Which targets are met, on the terminal (CI's log): the measured figure (the ratio to the floor, or the
+    absolute figure an absolute target names) beside its target."""
     width = max(len(r["name"]) for r in results) if results else 10
-    print(f"\n{'benchmark':<{width}}  {'ratio':>9}  {'target':<8}  met")
+    print(f"\n{'benchmark':<{width}}  {'measured':>9}  {'target':<22}  met")
     for r in results:
-        ratio = "error" if "error" in r else f"{r['ratio']:.3f}"
+        measured = "error" if "error" in r else f"{r.get('measured', r['ratio']):.3f}"
         met = "yes" if r["ok"] else "NO"
-        print(f"{r['name']:<{width}}  {ratio:>9}  {r.get('target', ''):<8}  {met}")
-    print(flush=True)
+        print(f"{r['name']:<{width}}  {measured:>9}  {r.get('target', ''):<22}  {met}")
+    met = sum(r["ok"] for r in results)
+    print(f"{met} of {len(results)} targets met", flush=True)
 
 
 BENCHMARKS = ["locate", "dashboard", "case_list", "import", "open311", "intake", "intake_suggest"]
@@ -1366,7 +1390,7 @@ def main(argv: list[str] | None = None) -> int:
                         "name": name,
                         "error": f"{type(exc).__name__}: {exc}"[:300],
                         "ok": False,
-                        "target": " ".join(map(str, TARGETS.get(name, ("", "")))),
+                        "target": target_text(name) if name in TARGETS else "",
                     }
                 ]
             for result in found:

@@ -25,10 +25,10 @@ from django.db.models import Sum
 
 
 def client_address(request) -> str | None:
-    """The client's address by the API's rule (``ratelimit.client_address``), or None when there is none that is
+    """The client's address by the API's rule (``core.edges.client_address``), or None when there is none that is
     an IP address (a request built in code; a proxy header that is not an address): axes stores it in an IP
-    address column."""
-    from youlin.api.ratelimit import client_address as address_of
+    address column (``inet`` on PostgreSQL)."""
+    from youlin.core.edges import client_address as address_of
 
     address = address_of(request)
     try:

@@ -52,6 +52,7 @@ STATUS_BY_CODE = {
     "unknown_place": 422,
     "outside_community": 422,
     "import_refused": 422,
+    "storage_unavailable": 503,
 }
 # Detailed codes answered with the general one clients know.
 PUBLIC_CODE = {

@@ -129,6 +129,7 @@ def case_detail(request, case: Case) -> dict:
                 "from_status": event.from_status,
                 "to_status": event.to_status,
                 "note": event.display_note,
+                "public_note": event.public_note,
             }
         )
     before, after = selectors.case_photo_pairs(case)

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from youlin.core.edges import client_address  # noqa: F401  (the callers count per client address)
+
 logger = logging.getLogger(__name__)
 
 DEFAULTS = {
@@ -90,14 +92,3 @@ def _count(key: str, timeout: int) -> int:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=timeout)
         return 1
-
-
-def client_address(request) -> str:
-    """The client's address. X-Forwarded-For is the client's to forge, so only the entries appended by our own
-    proxies count: with ``YOULIN_PROXY_HOPS`` = n (nginx in front: 1), the n-th address from the right."""
-    hops = getattr(settings, "YOULIN_PROXY_HOPS", 0)
-    if hops > 0:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR") or "unknown"

@@ -107,7 +107,8 @@ class EventOut(Schema):
     actor: str
     from_status: str
     to_status: str
-    note: str
+    note: str = Field(description="Internal: for the people working on the case.")
+    public_note: str = Field("", description="The reply written for the public (Open311 status_notes, tracking page).")
 
 
 class PhotoOut(Schema):
@@ -171,7 +172,7 @@ class NearbyCaseOut(Schema):
 
 class SupportOut(Schema):
     number: str
-    support_count: int
+    support_count: int | None = Field(description="Null for a case the caller may not open (or no such case).")
 
 
 class CaseIn(Schema):

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -101,9 +103,27 @@ def _load(revision: int) -> RoutingCache:
     )
 
 
+_held = threading.local()
+
+
+@contextmanager
+def held() -> Iterator[RoutingCache]:
+    """Within the block this thread uses one revision's cache without asking again: a bulk import's plan (reads
+    only, in one go) routes hundreds of places; a change made meanwhile counts from the next import on."""
+    outer = getattr(_held, "cache", None)
+    _held.cache = routing_cache()
+    try:
+        yield _held.cache
+    finally:
+        _held.cache = outer
+
+
 def routing_cache() -> RoutingCache:
     """This process's cache, reloaded when the revision has moved on (one single-row query)."""
     global _current
+    held_cache = getattr(_held, "cache", None)
+    if held_cache is not None:
+        return held_cache
     revision = current_revision()
     cache = _current
     if cache is not None and cache.revision == revision:

@@ -155,7 +155,15 @@ class Step:
     api_summary: str = ""
     api_description: str = ""
     danger: bool = False  # shown as a red button (void, return)
+    # The step takes a reply for the public (``public_note``) beside its internal note: added here to its page
+    # form and API schema, stored on the timeline event, the only note Open311 and the tracking page show.
+    public_reply: bool = False
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.public_reply:
+            object.__setattr__(self, "form", _with_public_reply_form(self.form))
+            object.__setattr__(self, "schema", _with_public_reply_schema(self.action, self.schema))
 
     def bind(self, case: Case, data=None, files=None, **kwargs):
         """The page form, bound to a POST (or unbound), with its choices for this case."""
@@ -171,6 +179,40 @@ class Step:
         return [self.bind(case, initial=initial)]
 
 
+PUBLIC_NOTE_HELP = _("写给报告人和公众的话，会显示在查询页和 Open311 接口；不要写姓名、电话等个人信息。")
+
+
+def _with_public_reply_form(form: type[django_forms.Form]) -> type[django_forms.Form]:
+    from django import forms as django_forms
+
+    field = django_forms.CharField(
+        label=_("公开答复"),
+        help_text=PUBLIC_NOTE_HELP,
+        max_length=2000,
+        required=False,
+        widget=django_forms.Textarea(attrs={"rows": 2}),
+    )
+    return type(f"{form.__name__}WithPublicReply", (form,), {"public_note": field, "__module__": form.__module__})
+
+
+def _with_public_reply_schema(action: str, schema: type[Schema]) -> type[Schema]:
+    from pydantic import create_model
+
+    name = "".join(part.title() for part in action.split("_")) + "In"
+    description = "公开答复: the reply for the public (Open311 status_notes, the tracking page); `note` stays internal."
+    return create_model(
+        name,
+        __base__=schema,
+        __module__=schema.__module__,
+        public_note=(str, Field("", max_length=2000, description=description)),
+    )
+
+
+def _public(call: StepCall) -> dict:
+    """The public reply, for the steps whose form and schema carry one."""
+    return {"public_note": call.data["public_note"] or ""} if "public_note" in call.data else {}
+
+
 def _services():
     # Imported when a step runs: the services import ``permissions``, which reads this table.
     from youlin.cases import services
@@ -184,7 +226,7 @@ def _common(call: StepCall) -> dict:
 
 def _note(service: str) -> Callable[[StepCall], Any]:
     def perform(call: StepCall):
-        return getattr(_services(), service)(**_common(call), note=call.data.get("note", ""))
+        return getattr(_services(), service)(**_common(call), note=call.data.get("note", ""), **_public(call))
 
     return perform
 
@@ -199,7 +241,7 @@ def _reason(service: str, *, token: bool = False) -> Callable[[StepCall], Any]:
 
 def _report_done(call: StepCall):
     return _services().case_report_done(
-        **_common(call), note=call.data.get("note", ""), photos=call.data.get("photos") or []
+        **_common(call), note=call.data.get("note", ""), photos=call.data.get("photos") or [], **_public(call)
     )
 
 
@@ -209,6 +251,7 @@ def _verify(call: StepCall):
         passed=call.data["passed"],
         note=call.data.get("note", ""),
         photos=call.data.get("photos") or [],
+        **_public(call),
     )
 
 
@@ -349,6 +392,7 @@ STEPS: dict[str, Step] = {
             NoteIn,
             offered=lambda o: bool(o.standing.assigned_organisation_ids),
             api_summary="Dispatch to the responsible organisations",
+            public_reply=True,
         ),
         Step(
             "reroute",
@@ -397,6 +441,7 @@ STEPS: dict[str, Step] = {
             _note("case_accept"),
             forms.NoteForm,
             NoteIn,
+            public_reply=True,
         ),
         Step(
             "return",
@@ -418,6 +463,7 @@ STEPS: dict[str, Step] = {
             _note("case_start"),
             forms.NoteForm,
             NoteIn,
+            public_reply=True,
         ),
         Step(
             "extension_request",
@@ -441,6 +487,7 @@ STEPS: dict[str, Step] = {
             NoteIn,
             photos=True,
             api_description="Multipart: the note and up to nine photos of the result.",
+            public_reply=True,
         ),
         Step(
             "verify",
@@ -453,6 +500,7 @@ STEPS: dict[str, Step] = {
             VerifyIn,
             photos=True,
             api_description="Multipart: passed (true/false), the note (required when it failed) and up to nine photos.",
+            public_reply=True,
         ),
         # Failing verification is the same form and service as ``verify`` (passed=false); it has its own rule.
         Step("verify_fail", _("核查"), frozenset({Status.REPORTED_DONE}), Status.IN_PROGRESS, Role.VERIFIER),
@@ -488,6 +536,7 @@ STEPS: dict[str, Step] = {
             _note("case_close"),
             forms.NoteForm,
             NoteIn,
+            public_reply=True,
         ),
         Step(
             "evaluate",

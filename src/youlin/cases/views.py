@@ -341,18 +341,19 @@ def case_act(request, number: str, action: str):
 @login_required
 @require_POST
 def support(request, number: str):
-    # A +1 reveals nothing about the case, so any signed-in person may add one to a case they were shown.
-    case = selectors.case_by_number(number)
-    if case is None:
-        raise Http404
+    # Any signed-in person may +1 a case they were shown (a nearby duplicate may be another community's); a number
+    # they may not open is answered as a missing one (``case_support_by_number``): numbers are sequential.
     try:
-        services.case_support(actor=request.user, case=case)
+        case = services.case_support_by_number(actor=request.user, number=number)
     except CaseError as exc:
         if request.htmx:
             return HttpResponseBadRequest(str(exc.message))
         messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已点赞，感谢您的关注。"))
+        return redirect("cases:detail", number=number)
+    if case is None:
+        messages.success(request, _("感谢您的关注。如这个诉求仍在办理，您的点赞已记录。"))
+        return redirect("report")
+    messages.success(request, _("已点赞，感谢您的关注。"))
     return redirect("cases:detail", number=number)
 
 

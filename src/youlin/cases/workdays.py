@@ -14,6 +14,9 @@ holiday, the clock starts at 00:00 of the next working day. Calendar hours (urge
 from __future__ import annotations
 
 import functools
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -54,7 +57,24 @@ def year_known(year: int) -> bool:
     return _official(date(year, 6, 1)) is not None
 
 
+_held = threading.local()
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Within the block this thread reads the overrides once: a bulk import computes thousands of deadlines."""
+    outer = getattr(_held, "overrides", None)
+    _held.overrides = _overrides()
+    try:
+        yield
+    finally:
+        _held.overrides = outer
+
+
 def _overrides() -> dict[date, bool]:
+    found = getattr(_held, "overrides", None)
+    if found is not None:
+        return found
     found = cache.get(_OVERRIDES_KEY)
     if found is None:
         from youlin.cases.models import WorkdayOverride

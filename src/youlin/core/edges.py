@@ -266,3 +266,14 @@ class BusyDatabaseMiddleware:
         if is_busy(exception):
             return respond(request, busy())
         return None
+
+
+def client_address(request) -> str:
+    """The client's address. X-Forwarded-For is the client's to forge, so only the entries appended by our own
+    proxies count: with ``YOULIN_PROXY_HOPS`` = n (nginx in front: 1), the n-th address from the right."""
+    hops = getattr(settings, "YOULIN_PROXY_HOPS", 0)
+    if hops > 0:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR") or "unknown"

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import timedelta
+from importlib import import_module
 
-from django.conf import settings
+from django.apps import apps
 from django.db import DatabaseError, connection
+from django.utils.module_loading import module_has_submodule
 
 logger = logging.getLogger(__name__)
 
@@ -66,25 +67,20 @@ def check_storage() -> str:
     return OK
 
 
-def check_worker() -> str:
-    """The newest heartbeat of any ``youlin worker`` (they beat every tick of the periodic scheduler)."""
-    backend = settings.TASKS["default"]["BACKEND"]
-    if settings.YOULIN_WORKER_HEARTBEAT_MAX_AGE <= 0 or "DatabaseBackend" not in backend:
-        return "not used"  # tasks run in the request (demo) or no worker is expected
-    from youlin.scheduling.selectors import newest_heartbeat_age
-
-    try:
-        age = newest_heartbeat_age()
-    except DatabaseError:
-        return UNAVAILABLE
-    if age is None or age > timedelta(seconds=settings.YOULIN_WORKER_HEARTBEAT_MAX_AGE):
-        return "stale"
-    return OK
+def contributions(name: str) -> list:
+    """Every installed app's ``health.<name>`` (``READY`` checks, ``GAUGES`` for the metrics), found as the
+    scheduler finds ``tasks.PERIODIC``: core imports no app for them."""
+    found = []
+    for config in apps.get_app_configs():
+        if config.name != "youlin.core" and module_has_submodule(config.module, "health"):
+            found.extend(getattr(import_module(f"{config.name}.health"), name, ()))
+    return found
 
 
 def readiness() -> tuple[dict, int]:
     checks = {"database": check_database(), "cache": check_cache(), "storage": check_storage()}
-    checks["worker"] = check_worker() if checks["database"] == OK else UNAVAILABLE
+    for name, check in contributions("READY"):  # the worker's heartbeat (youlin.scheduling.health)
+        checks[name] = check() if checks["database"] == OK else UNAVAILABLE
     if any(checks[name] != OK for name in REQUIRED):
         return {"status": UNAVAILABLE, "checks": checks}, 503
     degraded = any(value not in (OK, "not used") for value in checks.values())

@@ -20,12 +20,18 @@ class ObjectStorage(S3Storage):
     def __init__(self, **options):
         options.setdefault("file_overwrite", False)  # names are random; never replace another file
         options.setdefault("default_acl", None)  # the bucket stays private
-        options.setdefault("addressing_style", "path")  # works with MinIO, Ceph and the like on an intranet
         options.setdefault("querystring_expire", settings.YOULIN_MEDIA_SIGNED_SECONDS)
         # A store that does not answer fails an upload within seconds, with a clear message, not a hung worker.
+        # Path-style addresses work with MinIO, Ceph and the like on an intranet; SigV4 URLs say how long they last.
         options.setdefault(
             "client_config",
-            Config(connect_timeout=2, read_timeout=10, retries={"max_attempts": 2, "mode": "standard"}),
+            Config(
+                signature_version="s3v4",
+                s3={"addressing_style": "path"},
+                connect_timeout=2,
+                read_timeout=10,
+                retries={"max_attempts": 2, "mode": "standard"},
+            ),
         )
         super().__init__(**options)
 

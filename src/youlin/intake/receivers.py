@@ -18,8 +18,12 @@ def hotline_classifier():
     built = engine()
     categories = Category.objects.filter(is_active=True).in_bulk()
 
+    named_by: dict[str, classify.Classification] = {}  # a file repeats a few dozen hotline categories
+
     def classify_order(hotline_category: str, content: str) -> classify.Classification:
-        named = by_names(hotline_category, "")
+        named = named_by.get(hotline_category)
+        if named is None:
+            named = named_by[hotline_category] = by_names(hotline_category, "")
         if named.category is not None and named.confidence >= classify.HOTLINE_NAME:
             return named
         found = built.suggest(f"{hotline_category or ''} {content or ''}".strip(), top=1)

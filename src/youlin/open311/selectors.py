@@ -67,7 +67,9 @@ def _requests() -> QuerySet:
     """Requests as ``.values()`` rows: no model instances, no outlines, only the public fields."""
     latest = _latest_event()
     return Case.objects.annotate(
-        latest_note=Subquery(latest.values("note")[:1]), latest_kind=Subquery(latest.values("kind")[:1])
+        # Only the reply written for the public: a step's ``note`` is internal (names, phone numbers, advice).
+        latest_note=Subquery(latest.values("public_note")[:1]),
+        latest_kind=Subquery(latest.values("kind")[:1]),
     ).values(
         *REQUEST_FIELDS,
         "latest_note",

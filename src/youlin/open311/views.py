@@ -109,7 +109,7 @@ def _requests_out(request, found: selectors.Requests) -> list[dict]:
 
 
 # A service's refusal in the standard's terms: 403 when it is not the caller's to do, else 400 (bad request).
-STATUS_BY_CODE = {"permission_denied": 403}
+STATUS_BY_CODE = {"permission_denied": 403, "storage_unavailable": 503}
 
 
 def _from_domain_error(exc: DomainError) -> Open311Error:

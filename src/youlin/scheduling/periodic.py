@@ -101,7 +101,9 @@ def beat(name: str | None = None) -> None:
     """This worker is alive (``/ready`` reads the newest heartbeat)."""
     from youlin.scheduling.models import WorkerHeartbeat
 
-    WorkerHeartbeat.objects.update_or_create(name=name or worker_name(), defaults={"seen_at": timezone.now()})
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(name=name or worker_name(), defaults={"seen_at": now})
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - timedelta(days=1)).delete()  # workers long gone (killed)
 
 
 def start_scheduler(periodic: list[Periodic], stop: threading.Event, tick_seconds: float = 15.0) -> threading.Thread:

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from youlin.core.edges import client_address
 from youlin.domain.errors import DomainError
 from youlin.verification import services, sessions, sms
 
@@ -27,7 +28,7 @@ def code_send(request):
     target = _next(request)
     try:
         row = services.phone_code_send(
-            phone=request.POST.get("phone", ""), purpose=PURPOSE, client=request.META.get("REMOTE_ADDR", "")
+            phone=request.POST.get("phone", ""), purpose=PURPOSE, client=client_address(request)
         )
     except DomainError as exc:
         messages.error(request, exc.message)

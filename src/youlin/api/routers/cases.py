@@ -214,11 +214,11 @@ for _s in steps.with_form():
 
 @router.post("/cases/{number}/support", response={200: SupportOut, **ERRORS}, auth=auth.required)
 def case_support(request, number: str):
-    """+1, once per user. Like the web page, any signed-in caller may support a case they were shown."""
-    case = Case.objects.filter(number=number).first()
+    """+1, once per user. Like the web page, any signed-in caller may support a case they were shown. A number the
+    caller may not open (another community's case, or none) is answered alike: 200 with ``support_count`` null."""
+    case = services.case_support_by_number(actor=request.user, number=number)
     if case is None:
-        raise ApiError(404, "not_found", _("没有找到这个案件。"))
-    case = services.case_support(actor=request.user, case=case)
+        return {"number": number, "support_count": None}
     return {"number": case.number, "support_count": case.support_count}
 
 

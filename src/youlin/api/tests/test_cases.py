@@ -176,12 +176,17 @@ def test_reroute_extension_supervise(api, users, clock):
 def test_support_and_merge(api, users):
     first = register(users.spk_grid)
     duplicate = register(users.spk_grid)
-    resident = api("spk_resident")
-    assert resident.post(f"/cases/{first.number}/support").json() == {"number": first.number, "support_count": 1}
-    again = resident.post(f"/cases/{first.number}/support")
-    assert again.status_code == 409 and again.json()["code"] == "already_done"
-    assert api(None).post(f"/cases/{first.number}/support").status_code == 401
     staff = api("spk_staff")
+    assert staff.post(f"/cases/{first.number}/support").json() == {"number": first.number, "support_count": 1}
+    again = staff.post(f"/cases/{first.number}/support")
+    assert again.status_code == 409 and again.json()["code"] == "already_done"
+    # A resident may +1 a case they may not open: counted, answered as for a number that does not exist.
+    resident = api("spk_resident")
+    assert resident.post(f"/cases/{first.number}/support").json() == {"number": first.number, "support_count": None}
+    assert resident.post(f"/cases/{first.number}/support").status_code == 200
+    first.refresh_from_db()
+    assert first.support_count == 2
+    assert api(None).post(f"/cases/{first.number}/support").status_code == 401
     merged = staff.post(
         f"/cases/{duplicate.number}/merge",
         {"expected_version": duplicate.version, "survivor": first.number, "reason": "重复"},

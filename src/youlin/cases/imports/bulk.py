@@ -88,8 +88,6 @@ def staging(name: str, columns: dict[str, str], rows: Sequence[tuple]) -> Iterat
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.execute(f"CREATE TEMPORARY TABLE {table} ({spec})")
         write_rows(name, list(columns), rows)
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {table}")  # a fresh temporary table has no statistics: plan the joins on counts
     yield table
     # Not in a ``finally``: after an error the transaction is rolled back, and the table with it.
     with connection.cursor() as cursor:

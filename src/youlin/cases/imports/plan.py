@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from youlin.access import policy
-from youlin.cases import classify, workdays
+from youlin.cases import classify, routing_cache, workdays
 from youlin.cases.imports.columns import TABLE
 from youlin.cases.models import Case, Category, Status, Triage
 from youlin.cases.selectors import Routing, TimeLimit, category_time_limit, route
@@ -355,8 +355,9 @@ def plan_orders(sheet: Sheet, *, actor, community: Community, progress: Callable
     plan.rows = reading.count
     plan.errors.extend(reading.errors)
     if orders:
-        new = _existing(plan, orders, actor)
-        if new and not plan.errors:
-            _place(plan, new, _Places(community))
+        with workdays.held(), routing_cache.held():  # read once for the whole file, not per order
+            new = _existing(plan, orders, actor)
+            if new and not plan.errors:
+                _place(plan, new, _Places(community))
     plan.errors = TABLE.sort(plan.errors)
     return plan

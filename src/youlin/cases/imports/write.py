@@ -153,7 +153,18 @@ CASE_COLUMNS = (
     "created_at",
     "updated_at",
 )
-EVENT_COLUMNS = ("case_id", "kind", "actor_id", "actor_label", "at", "from_status", "to_status", "note", "data")
+EVENT_COLUMNS = (
+    "case_id",
+    "kind",
+    "actor_id",
+    "actor_label",
+    "at",
+    "from_status",
+    "to_status",
+    "note",
+    "public_note",
+    "data",
+)
 # What the timeline of a new order needs beyond the case's own columns (the staging table, one row per case).
 STAGED = {"case_id": "id", "registered": "json", "routed_at": "time", "routed": "json", "followed_up": "json"}
 STAGING_TABLE = "youlin_hotline_import"
@@ -189,14 +200,14 @@ def _events_sql(staging: str) -> str:
         f"SELECT c.id AS case_id, 1 AS step, '{k.REGISTERED}' AS kind, CAST(%s AS bigint) AS actor_id, "
         f"CAST(%s AS text) AS actor_label, "
         f"c.hotline_received_at AS at, '' AS from_status, '{st.REGISTERED}' AS to_status, '' AS note, "
-        f"s.registered AS data {source}",
-        f"SELECT c.id, 2, '{k.ROUTED}', {actor}, s.routed_at, '{st.REGISTERED}', '{st.REGISTERED}', '', s.routed "
+        f"'' AS public_note, s.registered AS data {source}",
+        f"SELECT c.id, 2, '{k.ROUTED}', {actor}, s.routed_at, '{st.REGISTERED}', '{st.REGISTERED}', '', '', s.routed "
         f"{source} AND s.routed IS NOT NULL",
         f"SELECT c.id, 3, '{k.DISPATCHED}', {actor}, c.dispatched_at, '{st.REGISTERED}', '{st.DISPATCHED}', "
-        f"c.hotline_unit, {json_empty} {source} AND c.dispatched_at IS NOT NULL",
-        f"SELECT c.id, 4, '{k.CLOSED}', {actor}, c.closed_at, '{st.DISPATCHED}', '{st.CLOSED}', '', {json_empty} "
+        f"c.hotline_unit, '', {json_empty} {source} AND c.dispatched_at IS NOT NULL",
+        f"SELECT c.id, 4, '{k.CLOSED}', {actor}, c.closed_at, '{st.DISPATCHED}', '{st.CLOSED}', '', '', {json_empty} "
         f"{source} AND c.closed_at IS NOT NULL",
-        f"SELECT c.id, 5, '{k.FOLLOWED_UP}', {actor}, c.evaluated_at, '{st.CLOSED}', '{st.EVALUATED}', '', "
+        f"SELECT c.id, 5, '{k.FOLLOWED_UP}', {actor}, c.evaluated_at, '{st.CLOSED}', '{st.EVALUATED}', '', '', "
         f"s.followed_up {source} AND s.followed_up IS NOT NULL",
     ]
     columns = ", ".join(EVENT_COLUMNS)
@@ -213,8 +224,9 @@ def _visits_sql(staging: str) -> str:
     return (
         f"INSERT INTO {visit} (case_id, event_id, at, by_id, channel, reached, responded, resolved, satisfaction, "  # noqa: S608
         f"note) SELECT e.case_id, e.id, e.at, NULL, %s, %s, c.responded, c.resolved, c.satisfaction, '' "
-        f"FROM {staging} s JOIN {event} e ON e.case_id = s.case_id JOIN {case} c ON c.id = s.case_id "
-        f"WHERE s.followed_up IS NOT NULL AND e.kind = '{EventKind.FOLLOWED_UP}' ORDER BY e.id"
+        f"FROM {case} c JOIN {staging} s ON s.case_id = c.id JOIN {event} e ON e.case_id = c.id "
+        f"WHERE c.id BETWEEN %s AND %s AND s.followed_up IS NOT NULL AND e.kind = '{EventKind.FOLLOWED_UP}' "
+        f"ORDER BY e.id"
     )
 
 
@@ -336,7 +348,8 @@ def _create(plan: Plan, actor, label: str, now) -> ImportResult:
         # Per step: who (the follow-up visit: the hotline's own, as a visit records it), then the cases' id range.
         steps = [(actor_id, label)] * 4 + [(None, HOTLINE_LABEL)]
         cursor.execute(_events_sql(staging), [v for who in steps for v in (*who, ids[0], ids[-1])])
-        cursor.execute(_visits_sql(staging), [FollowUpVisit.Channel.PHONE.value, True])
+        if any(row[-1] is not None for row in staged):
+            cursor.execute(_visits_sql(staging), [FollowUpVisit.Channel.PHONE.value, True, ids[0], ids[-1]])
     result.numbers = numbers
     result.created = len(cases)
     return result
@@ -357,7 +370,7 @@ def _update(plan: Plan, actor, label: str, now) -> int:
         # Each bulk update names only the fields that changed for that group of rows.
         groups.setdefault(tuple(sorted(u.fields)), []).append(case)
         data = _dumps({"fields": u.changed, "row": u.order.row})
-        events.append((u.case_id, EventKind.HOTLINE_UPDATED.value, actor_id, label, now, "", "", "", data))
+        events.append((u.case_id, EventKind.HOTLINE_UPDATED.value, actor_id, label, now, "", "", "", "", data))
     for names, rows in groups.items():
         Case.objects.bulk_update(rows, [*names, "version", "updated_at"], batch_size=1000)
     bulk.model_rows(CaseEvent, EVENT_COLUMNS, events)

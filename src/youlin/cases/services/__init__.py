@@ -43,7 +43,7 @@ from youlin.cases.services.deadlines import (
     case_supervise,
     supervision_due,
 )
-from youlin.cases.services.followers import case_follow, case_support, case_unfollow
+from youlin.cases.services.followers import case_follow, case_support, case_support_by_number, case_unfollow
 from youlin.cases.services.loop import (
     case_accept,
     case_close,
@@ -102,6 +102,7 @@ __all__ = [
     "case_supervise",
     "case_escalate_overdue",
     "case_support",
+    "case_support_by_number",
     "case_unfollow",
     "case_update_add",
     "case_update_flag",

@@ -64,6 +64,7 @@ def _event(
     from_status: str = "",
     to_status: str = "",
     note: str = "",
+    public_note: str = "",
     data: dict | None = None,
     actor_label: str = "",
 ) -> CaseEvent:
@@ -76,6 +77,7 @@ def _event(
         from_status=from_status,
         to_status=to_status,
         note=note,
+        public_note=(public_note or "").strip(),
         data=data or {},
     )
 
@@ -90,6 +92,7 @@ def _write(
     to_status: str | None = None,
     fields: dict[str, Any] | None = None,
     note: str = "",
+    public_note: str = "",
     data: dict | None = None,
     actor_label: str = "",
     photos: Sequence[PreparedPhoto] = (),
@@ -117,6 +120,7 @@ def _write(
         from_status=from_status,
         to_status=to_status or from_status,
         note=note,
+        public_note=public_note,
         data=data,
         actor_label=actor_label,
     )
@@ -135,6 +139,7 @@ def _step(
     case: Case,
     expected_version: int,
     note: str = "",
+    public_note: str = "",
     fields: dict[str, Any] | None = None,
     data: dict | None = None,
     token: str | None = None,
@@ -161,6 +166,7 @@ def _step(
         to_status=to_status,
         fields={k: (now if v is _NOW else v) for k, v in (fields or {}).items()},
         note=note,
+        public_note=public_note,
         data={**facts, **(data or {})},
         actor_label=_actor_label(actor, current.reporter_name if facts.get("by") == "reporter" else ""),
         photos=photos,
@@ -209,7 +215,10 @@ def _check_photos(uploads: Sequence[UploadedFile]) -> list[PreparedPhoto]:
 
 
 def _store_photos(actor, prepared: Sequence[PreparedPhoto]) -> list[Photo]:
-    return photos_create(actor=actor, prepared=prepared)
+    try:
+        return photos_create(actor=actor, prepared=prepared)
+    except PhotoError as exc:  # the file store is down: the step is refused whole, with the photos' message
+        raise CaseError(exc.code, exc.message, field="photos") from exc
 
 
 def _attach_photos(case: Case, event: CaseEvent, photos: Sequence[Photo], kind: str) -> None:

@@ -1,5 +1,6 @@
 """Who follows a case and is told about each step, and residents' +1 (support)."""
 
+import contextlib
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
@@ -58,6 +59,20 @@ def case_support(*, actor, case: Case) -> Case:
     Case.objects.filter(pk=case.pk).update(support_count=F("support_count") + 1)
     case.refresh_from_db(fields=["support_count"])
     return case
+
+
+def case_support_by_number(*, actor, number: str) -> Case | None:
+    """+1 by case number. A case the actor may see is supported as ``case_support`` does (its errors raised) and
+    returned. Any other number (another community's case, or none at all) returns None whatever happened, so the
+    answer cannot tell them apart (numbers are sequential); an open case of another community still gets the +1,
+    as a nearby duplicate offered while reporting may be one."""
+    case = Case.objects.filter(number=number).first()
+    if case is not None and policy.can(actor, policy.VIEW, case):
+        return case_support(actor=actor, case=case)
+    if case is not None:
+        with contextlib.suppress(CaseError):  # refused or already counted: answered as a missing number
+            case_support(actor=actor, case=case)
+    return None
 
 
 def _refollow(case: Case, *, before: Sequence[int], after: Sequence[int]) -> None:

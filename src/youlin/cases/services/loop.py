@@ -32,7 +32,7 @@ from youlin.cases.services.base import (
 
 
 @transaction.atomic
-def case_dispatch(*, actor, case: Case, expected_version: int, note: str = "") -> Case:
+def case_dispatch(*, actor, case: Case, expected_version: int, note: str = "", public_note: str = "") -> Case:
     """Send the case to its responsible organisations (set at registration, or re-routed by staff)."""
     current = _fresh(case, expected_version)
     _check_transition(current, "dispatch")
@@ -46,6 +46,7 @@ def case_dispatch(*, actor, case: Case, expected_version: int, note: str = "") -
         case=case,
         expected_version=expected_version,
         note=note,
+        public_note=public_note,
         fields={"dispatched_at": _NOW},
     )
 
@@ -57,7 +58,7 @@ def case_void(*, actor, case: Case, expected_version: int, reason: str) -> Case:
 
 
 @transaction.atomic
-def case_accept(*, actor, case: Case, expected_version: int, note: str = "") -> Case:
+def case_accept(*, actor, case: Case, expected_version: int, note: str = "", public_note: str = "") -> Case:
     result = _step(
         "accept",
         EventKind.ACCEPTED,
@@ -65,6 +66,7 @@ def case_accept(*, actor, case: Case, expected_version: int, note: str = "") -> 
         case=case,
         expected_version=expected_version,
         note=note,
+        public_note=public_note,
         fields={"accepted_at": _NOW},
     )
     j = policy.jurisdiction_of(actor)
@@ -82,13 +84,27 @@ def case_return(*, actor, case: Case, expected_version: int, reason: str) -> Cas
 
 
 @transaction.atomic
-def case_start(*, actor, case: Case, expected_version: int, note: str = "") -> Case:
-    return _step("start", EventKind.STARTED, actor=actor, case=case, expected_version=expected_version, note=note)
+def case_start(*, actor, case: Case, expected_version: int, note: str = "", public_note: str = "") -> Case:
+    return _step(
+        "start",
+        EventKind.STARTED,
+        actor=actor,
+        case=case,
+        expected_version=expected_version,
+        note=note,
+        public_note=public_note,
+    )
 
 
 @transaction.atomic
 def case_report_done(
-    *, actor, case: Case, expected_version: int, note: str = "", photos: Sequence[UploadedFile] = ()
+    *,
+    actor,
+    case: Case,
+    expected_version: int,
+    note: str = "",
+    public_note: str = "",
+    photos: Sequence[UploadedFile] = (),
 ) -> Case:
     """The party reports the work done, with up to nine photos of the result (kind "after")."""
     return _step(
@@ -98,6 +114,7 @@ def case_report_done(
         case=case,
         expected_version=expected_version,
         note=note,
+        public_note=public_note,
         fields={"reported_done_at": _NOW},
         photos=photos,
     )
@@ -105,7 +122,14 @@ def case_report_done(
 
 @transaction.atomic
 def case_verify(
-    *, actor, case: Case, expected_version: int, passed: bool, note: str = "", photos: Sequence[UploadedFile] = ()
+    *,
+    actor,
+    case: Case,
+    expected_version: int,
+    passed: bool,
+    note: str = "",
+    public_note: str = "",
+    photos: Sequence[UploadedFile] = (),
 ) -> Case:
     """A grid worker checks on site, with up to nine photos of what they found (kind "after"). Failing sends
     it back to the party and counts one rework."""
@@ -117,6 +141,7 @@ def case_verify(
             case=case,
             expected_version=expected_version,
             note=note,
+            public_note=public_note,
             fields={"verified_at": _NOW},
             photos=photos,
         )
@@ -128,13 +153,14 @@ def case_verify(
         case=case,
         expected_version=expected_version,
         note=note,
+        public_note=public_note,
         fields={"rework_count": F("rework_count") + 1, "reported_done_at": None},
         photos=photos,
     )
 
 
 @transaction.atomic
-def case_close(*, actor, case: Case, expected_version: int, note: str = "") -> Case:
+def case_close(*, actor, case: Case, expected_version: int, note: str = "", public_note: str = "") -> Case:
     return _step(
         "close",
         EventKind.CLOSED,
@@ -142,6 +168,7 @@ def case_close(*, actor, case: Case, expected_version: int, note: str = "") -> C
         case=case,
         expected_version=expected_version,
         note=note,
+        public_note=public_note,
         fields={"closed_at": _NOW},
     )
 

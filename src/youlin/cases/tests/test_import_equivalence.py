@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from youlin.cases.imports import TABLE, hotline_import, plan_orders, target_community
-from youlin.cases.imports.write import HOTLINE_LABEL
+from youlin.cases.imports.write import CASE_COLUMNS, EVENT_COLUMNS, HOTLINE_LABEL
 from youlin.cases.models import Case, CaseEvent, FollowUpVisit
 from youlin.cases.tests import import_reference
 from youlin.cases.tests.factories import jia_point
@@ -170,3 +170,9 @@ def test_updates_of_orders_imported_before_are_the_same(users, clock):
     result = hotline_import(actor=actor, community=SPK, file=as_csv(again))
     assert (result.created, result.updated, result.unchanged) == reference["counts"] == (2, 3, 16)
     assert_same(snapshot([r["工单编号"] for r in again]), reference["written"])
+
+
+def test_the_plain_rows_name_every_column_of_a_case_and_an_event():
+    """A field added to either model must be written by the import too (the rows are tuples, not instances)."""
+    assert set(CASE_COLUMNS) == {f.attname for f in Case._meta.concrete_fields}
+    assert {"id", *EVENT_COLUMNS} == {f.attname for f in CaseEvent._meta.concrete_fields}

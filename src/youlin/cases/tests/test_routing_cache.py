@@ -29,6 +29,18 @@ def test_a_warm_route_reads_only_the_revision(demo):
     assert len(queries) == 1 and "cases_routingrevision" in queries[0]["sql"]
 
 
+def test_held_reads_the_revision_once_for_a_whole_file_and_lets_go_after(demo):
+    point = f.building_point("手帕口南街36号院", "乙楼")
+    location, category = locate(*point), f.category("06080")
+    route(category=category, location=location)
+    with routing_cache.held(), CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            assert [o.name for o in route(category=category, location=location).organisations] == ["金盾物业服务公司"]
+    assert len(queries) == 0  # not even the revision: an import's plan routes hundreds of places
+    RoutingRule.objects.create(category=category, place_kind=PlaceKind.BUILDING, duty="urban_management", priority=1)
+    assert routed_to(point) == ["广外街道城管办"]  # after the block, a change is seen at once again
+
+
 def test_a_new_rule_is_seen_at_once(demo):
     point = f.building_point("手帕口南街36号院", "乙楼")
     assert routed_to(point) == ["金盾物业服务公司"]

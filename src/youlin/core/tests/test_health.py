@@ -133,3 +133,25 @@ def test_redis_down_ready_says_so_and_rate_limits_fail_open(client, db, redis_do
     # An anonymous POST is counted first, then refused for want of a token: not a 500 for want of Redis.
     for _ in range(3):
         assert client.post("/api/v1/cases", {}, content_type="application/json").status_code == 401
+
+
+def test_metrics_report_the_queue_and_overdue_cases(db, rf):
+    from youlin.core.metrics import metrics_view
+
+    body = metrics_view(rf.get("/metrics")).content.decode()
+    assert "youlin_task_queue_depth 0.0" in body
+    assert "youlin_cases_overdue 0.0" in body
+    assert "youlin_worker_heartbeat_age_seconds -1.0" in body
+
+
+def test_redis_down_login_throttling_on_the_cache_fails_closed(db, redis_down, settings):
+    """With the login throttle's counts in the shared cache (``YOULIN_LOGIN_THROTTLE_STORE=cache``) and that
+    cache gone, a login cannot be counted and is refused, right password or not: no guessing during an outage."""
+    from django.contrib.auth import get_user_model
+
+    settings.AXES_HANDLER = "youlin.accounts.throttle.CacheHandler"
+    get_user_model().objects.create_user("ops", password="a-long-password-for-ops")
+    client = Client(raise_request_exception=False)
+    response = client.post("/accounts/login/", {"username": "ops", "password": "a-long-password-for-ops"})
+    assert response.status_code != 302
+    assert "_auth_user_id" not in client.session

@@ -95,7 +95,7 @@ def test_500_is_the_sites_own_page_in_both_languages(rf, language, text):
 
 def _settings_in(env: dict) -> str:
     code = "import youlin.settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
-    result = subprocess.run(  # noqa: S603 (our own interpreter, a fixed script)
+    result = subprocess.run(  # noqa: S603 - our interpreter, our code
         [sys.executable, "-c", code],
         env={"PATH": "/usr/bin:/bin", "YOULIN_VAR_DIR": "/tmp/youlin-settings-test", **env},
         capture_output=True,

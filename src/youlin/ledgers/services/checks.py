@@ -65,7 +65,10 @@ def check_photos(uploads: Sequence[UploadedFile]) -> list[UploadedFile]:
 
 
 def store_photos(actor, uploads: Sequence[UploadedFile]) -> list[Photo]:
-    return photos_create(actor=actor, prepared=[photo_prepare(u) for u in uploads])
+    try:
+        return photos_create(actor=actor, prepared=[photo_prepare(u) for u in uploads])
+    except PhotoError as exc:  # the file store is down: nothing was stored
+        raise invalid(exc.message, field="photos") from exc
 
 
 def lock_ledger(ledger: Ledger) -> Ledger:

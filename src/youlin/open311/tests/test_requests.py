@@ -50,9 +50,16 @@ def test_state_changes_are_visible_through_get(client, users, key):
     case = walk(case, staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid, to="accepted")
     from youlin.cases import services
 
-    services.case_start(actor=users.tyh_property, case=case, expected_version=case.version, note="已安排清运")
+    services.case_start(
+        actor=users.tyh_property,
+        case=case,
+        expected_version=case.version,
+        note="王经理 13800001111",
+        public_note="已安排清运",
+    )
     middle = client.get(f"/open311/v2/requests/{number}.json").json()[0]
     assert middle["status"] == "open" and middle["status_notes"] == "已安排清运"
+    assert "13800001111" not in str(middle)  # the internal note stays inside
     walk(Case.objects.get(number=number), staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid)
     last = client.get(f"/open311/v2/requests/{number}.json").json()
     validate("requests.json", last)

@@ -156,7 +156,10 @@ def check_photos(uploads: Sequence[UploadedFile]) -> list[UploadedFile]:
 
 
 def store_photos(actor, project: Project, uploads, kind: str, update: ProgressUpdate | None = None) -> list[Photo]:
-    stored = photos_create(actor=actor, prepared=[photo_prepare(u) for u in uploads])
+    try:
+        stored = photos_create(actor=actor, prepared=[photo_prepare(u) for u in uploads])
+    except PhotoError as exc:  # the file store is down: nothing was stored
+        raise invalid(exc.message, "photos") from exc
     ProjectPhoto.objects.bulk_create([ProjectPhoto(project=project, photo=p, kind=kind, update=update) for p in stored])
     return stored
 

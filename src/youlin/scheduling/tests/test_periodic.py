@@ -94,3 +94,19 @@ def test_worker_batch_enqueues_every_periodic_task_and_runs_it(restore_signal_ha
         "youlin.notifications.tasks.send_daily_digests": ("SUCCESSFUL", 0),
     }
     assert {s: signal.getsignal(s) for s in WORKER_SIGNALS} != restore_signal_handlers  # the worker installed its own
+
+
+def test_a_heartbeat_replaces_its_own_and_forgets_workers_gone_for_a_day(db, clock):
+    from youlin.scheduling.models import WorkerHeartbeat
+    from youlin.scheduling.selectors import newest_heartbeat_age
+
+    assert newest_heartbeat_age() is None
+    periodic.beat("node-a:1")
+    periodic.beat("node-b:1")
+    clock.advance(seconds=30)
+    periodic.beat("node-b:1")
+    assert WorkerHeartbeat.objects.count() == 2
+    assert newest_heartbeat_age().total_seconds() == 0
+    clock.advance(days=1, seconds=1)  # node A was killed: no clean stop removed its row
+    periodic.beat("node-b:1")
+    assert list(WorkerHeartbeat.objects.values_list("name", flat=True)) == ["node-b:1"]

@@ -74,3 +74,41 @@ def _servers_left() -> list[str]:
 
 def _env_without_database():
     return {k: v for k, v in os.environ.items() if k != "YOULIN_DATABASE_URL"}
+
+
+def _bench_run_module():
+    import importlib.util
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["bench_run"] = module  # dataclasses look their module up
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    return module
+
+
+def test_each_target_is_met_on_its_better_side_and_at_the_target_itself():
+    run = _bench_run_module()
+
+    def ok(name, ratio, **project):
+        return run.entry(
+            name, {}, {k: {"median": v} if k != "per_text_ms" else v for k, v in project.items()}, {}, ratio
+        )
+
+    # Higher is better: throughput ratios.
+    assert ok("import", 0.1)["ok"] and ok("import", 0.2)["ok"] and not ok("import", 0.05)["ok"]
+    assert ok("open311_list", 0.5)["ok"] and not ok("open311_list", 0.49)["ok"]
+    # Lower is better: time ratios.
+    assert ok("dashboard", 1.2)["ok"] and ok("dashboard", 1.5)["ok"] and not ok("dashboard", 1.6)["ok"]
+    assert ok("case_list", 2.0)["ok"] and not ok("case_list", 2.1)["ok"]
+    # intake_suggest: an absolute latency (p99 ms), whatever its ratio to the classifier alone (here 32).
+    met = ok("intake_suggest", 32.0, p99_ms=16.0, per_text_ms=0.5)
+    assert met["ok"] and met["measured"] == 16.0 and met["target"] == "≤ 20 ms (p99_ms)"
+    assert ok("intake_suggest", 3.0, p99_ms=20.0, per_text_ms=0.5)["ok"]
+    assert not ok("intake_suggest", 3.0, p99_ms=25.0, per_text_ms=0.5)["ok"]
+    assert not ok("intake_suggest", 3.0, p99_ms=16.0, per_text_ms=6.0)["ok"]
+    for name, (op, *_rest) in run.TARGETS.items():
+        assert op in run.BETTER, name

@@ -1,8 +1,5 @@
-"""Cases (诉求): the closed loop from report to evaluation, its timeline, categories and routing rules.
-
-Rows here hold data and single-row invariants only. Every change of a case goes through ``services``, which
-checks the transition, the actor and the version, and writes a ``CaseEvent`` in the same transaction.
-"""
+"""The case (诉求) and what hangs on it: numbers, assignments, the append-only timeline, support, photos,
+followers, extensions and follow-up visits (回访)."""
 
 from __future__ import annotations
 
@@ -11,96 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from youlin.cases import categories as data
+from youlin.cases.models.categories import Category, Urgency
 from youlin.parties.models import Organisation, Person, Responsibility
-from youlin.places.models import Building, Community, Compound, Grid, Subdistrict, Zone
-
-
-class Urgency(models.TextChoices):
-    URGENT = data.URGENT, _("紧急（2 小时）")
-    UTILITIES = data.UTILITIES, _("水电气热（24 小时）")
-    GENERAL = data.GENERAL, _("一般（5 个工作日）")
-    COMPLEX = data.COMPLEX, _("复杂（15 个工作日）")
-
-
-class TimeUnit(models.TextChoices):
-    """How a time limit runs: by the clock (urgent matters), or only on working days (法定节假日 and weekends do
-    not count, 调休 make-up days do; see ``workdays``)."""
-
-    HOURS = data.HOURS_UNIT, _("小时（自然时间）")
-    WORKING_HOURS = data.WORKING_HOURS_UNIT, _("工作小时")
-    WORKING_DAYS = data.WORKING_DAYS_UNIT, _("工作日")
-
-
-class Category(models.Model):
-    """A GB/T 47678.5-2026 code (5 digits: 2-digit major class + 3-digit minor class) or a local extension."""
-
-    class Kind(models.TextChoices):
-        COMPONENT = data.COMPONENT, _("管理部件")
-        MATTER = data.MATTER, _("管理事项")
-
-    code = models.CharField(_("代码"), max_length=5)
-    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    major_code = models.CharField(_("大类代码"), max_length=2, db_index=True)
-    major = models.CharField(_("大类"), max_length=32)
-    name = models.CharField(_("名称"), max_length=64)
-    # English names from the shipped data file (``categories.EN_CSV_PATH``); ``label`` picks by the active language.
-    major_en = models.CharField(_("大类（英文）"), max_length=64, blank=True)
-    name_en = models.CharField(_("名称（英文）"), max_length=100, blank=True)
-    urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices, default=Urgency.GENERAL)
-    time_limit = models.PositiveIntegerField(_("处置时限"), default=5)
-    time_limit_unit = models.CharField(
-        _("时限单位"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
-    )
-    is_local = models.BooleanField(_("本地扩展"), default=False, help_text=_("小类 080–999 为本地扩展代码"))
-    is_active = models.BooleanField(_("启用"), default=True)
-
-    class Meta:
-        verbose_name = _("案件类别")
-        verbose_name_plural = _("案件类别")
-        ordering = ["kind", "code"]
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "code"], name="category_unique_kind_code"),
-            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{5}$"), name="category_code_5_digits"),
-            models.CheckConstraint(condition=Q(time_limit__gt=0), name="category_time_limit_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.label}"
-
-    @property
-    def label(self) -> str:
-        """The name in the active language (the Chinese name where no English one is known)."""
-        return data.localized(self.name, self.name_en)
-
-    @property
-    def major_label(self) -> str:
-        return data.localized(self.major, self.major_en)
-
-
-class CategoryTimeLimit(models.Model):
-    """A sub-district's own time limit (and urgency) for a category, over the district default."""
-
-    subdistrict = models.ForeignKey(
-        Subdistrict, on_delete=models.CASCADE, related_name="category_time_limits", verbose_name=_("街道")
-    )
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="time_limits", verbose_name=_("类别"))
-    urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices)
-    time_limit = models.PositiveIntegerField(_("处置时限"))
-    time_limit_unit = models.CharField(
-        _("时限单位"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
-    )
-
-    class Meta:
-        verbose_name = _("街道处置时限")
-        verbose_name_plural = _("街道处置时限")
-        constraints = [
-            models.UniqueConstraint(fields=["subdistrict", "category"], name="category_time_limit_unique"),
-            models.CheckConstraint(condition=Q(time_limit__gt=0), name="category_time_limit_override_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.subdistrict} {self.category}: {self.time_limit} {self.get_time_limit_unit_display()}"
+from youlin.places.models import Building, Community, Compound, Grid, Zone
 
 
 class Channel(models.TextChoices):
@@ -142,6 +52,8 @@ OPEN_STATUSES = frozenset(
         Status.VERIFIED,
     }
 )
+
+
 CLOSED_STATUSES = frozenset({Status.CLOSED, Status.EVALUATED})
 
 
@@ -406,6 +318,8 @@ class CaseEvent(models.Model):
     from_status = models.CharField(_("原状态"), max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=16, choices=Status.choices, blank=True)
     note = models.TextField(_("说明"), blank=True)
+    # What the step says to the public (Open311 status_notes, the tracking page); ``note`` stays internal.
+    public_note = models.TextField(_("公开答复"), blank=True)
     data = models.JSONField(_("数据"), default=dict, blank=True)
 
     objects = CaseEventQuerySet.as_manager()
@@ -555,56 +469,6 @@ class CaseExtension(models.Model):
         return f"{self.case_id} → {self.requested_deadline:%Y-%m-%d}"
 
 
-class PlaceKind(models.TextChoices):
-    BUILDING = "building", _("楼栋")
-    ZONE = "zone", _("片区")
-    COMPOUND = "compound", _("小区/院落")
-    PUBLIC = "public", _("公共区域")
-    ANY = "any", _("任意位置")
-
-
-class RoutingRule(models.Model):
-    """Which duty answers a kind of problem at a kind of place. Rules without a community apply everywhere;
-    a community's own rules win over them (see ``selectors.route``)."""
-
-    community = models.ForeignKey(
-        Community,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="routing_rules",
-        verbose_name=_("社区"),
-        help_text=_("留空表示全区默认规则"),
-    )
-    category = models.ForeignKey(
-        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("类别")
-    )
-    category_major = models.CharField(_("大类代码"), max_length=2, blank=True, help_text=_("两位大类代码，如 06"))
-    place_kind = models.CharField(_("位置类型"), max_length=16, choices=PlaceKind.choices, default=PlaceKind.ANY)
-    duty = models.CharField(_("职责"), max_length=32, choices=Responsibility.Duty.choices)
-    priority = models.PositiveSmallIntegerField(_("优先级"), default=100, help_text=_("数字小者先试"))
-    is_active = models.BooleanField(_("启用"), default=True)
-    key = models.CharField(_("规则标识"), max_length=64, blank=True, help_text=_("默认规则的固定标识，用于更新"))
-
-    class Meta:
-        verbose_name = _("分派规则")
-        verbose_name_plural = _("分派规则")
-        ordering = ["community_id", "priority", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(category__isnull=True) | Q(category_major=""), name="routing_rule_category_or_major"
-            ),
-            models.CheckConstraint(
-                condition=Q(category_major="") | Q(category_major__regex=r"^[0-9]{2}$"), name="routing_rule_major_2"
-            ),
-            models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="routing_rule_unique_key"),
-        ]
-
-    def __str__(self) -> str:
-        what = self.category.label if self.category_id else (self.category_major or "*")
-        return f"{what} @ {self.get_place_kind_display()} → {self.get_duty_display()}"
-
-
 class FollowUpVisit(models.Model):
     """A follow-up (回访) of a closed case: a callback by staff, or the reporter's own rating. A visit that did not
     reach the caller (未接通) is an attempt, on the timeline but not counted; a reached one answers the three
@@ -647,161 +511,3 @@ class FollowUpVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.at:%Y-%m-%d} {'✓' if self.reached else '✗'}"
-
-
-class WorkdayOverride(models.Model):
-    """A day the district declares working or not, over the official calendar (``workdays``): for a year the
-    calendar package does not know yet, or a local arrangement."""
-
-    day = models.DateField(_("日期"), unique=True)
-    is_working_day = models.BooleanField(_("工作日"))
-    note = models.CharField(_("说明"), max_length=100, blank=True)
-
-    class Meta:
-        verbose_name = _("工作日调整")
-        verbose_name_plural = _("工作日调整")
-        ordering = ["day"]
-
-    def __str__(self) -> str:
-        return f"{self.day} {'工作日' if self.is_working_day else '休息日'}"
-
-
-class CaseUpdate(models.Model):
-    """An update on a case, as on FixMyStreet: words and photos from the reporter, residents and staff, beside the
-    steps of the loop (an update is not a step: it takes no version and moves no status). Residents' updates are
-    public; staff choose. A hidden update is kept, with who hid it and why (``CaseUpdateModeration``)."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="updates", verbose_name=_("案件"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("作者"),
-    )
-    author_label = models.CharField(_("作者名称"), max_length=100, blank=True)
-    # The side the author wrote for, shown to the public in place of a staff member's name (an organisation or
-    # the community); empty for residents.
-    author_unit = models.CharField(_("所属单位"), max_length=100, blank=True)
-    by_reporter = models.BooleanField(_("报告人"), default=False)
-    by_staff = models.BooleanField(_("工作人员"), default=False)
-    text = models.TextField(_("内容"))
-    is_public = models.BooleanField(_("公开"), default=True, help_text=_("报告人和居民可见"))
-    photos = models.ManyToManyField("photos.Photo", blank=True, related_name="+", verbose_name=_("照片"))
-    created_at = models.DateTimeField(_("时间"))
-    flag_count = models.PositiveIntegerField(_("举报次数"), default=0)
-    hidden_at = models.DateTimeField(_("隐藏时间"), null=True, blank=True)
-    hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("隐藏人"),
-    )
-    hidden_reason = models.TextField(_("隐藏理由"), blank=True)
-
-    class Meta:
-        verbose_name = _("案件进展留言")
-        verbose_name_plural = _("案件进展留言")
-        ordering = ["case_id", "created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at", "id"], name="case_update_thread")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""), name="case_update_hidden_with_reason"
-            ),
-            models.CheckConstraint(
-                condition=Q(is_public=True) | Q(by_staff=True), name="case_update_only_staff_internal"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.created_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def is_hidden(self) -> bool:
-        return self.hidden_at is not None
-
-
-class CaseUpdateFlag(models.Model):
-    """Someone reports an update as abusive: one flag per person (an account, or a browser session)."""
-
-    update = models.ForeignKey(CaseUpdate, on_delete=models.CASCADE, related_name="flags", verbose_name=_("留言"))
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("举报人"),
-    )
-    # "u:<user id>" or a hash of the anonymous visitor's session: who flagged, without storing who they are.
-    flagger_key = models.CharField(_("举报人标识"), max_length=80)
-    reason = models.CharField(_("举报理由"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("时间"))
-
-    class Meta:
-        verbose_name = _("留言举报")
-        verbose_name_plural = _("留言举报")
-        ordering = ["update_id", "created_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["update", "flagger_key"], name="case_update_flag_once")]
-
-    def __str__(self) -> str:
-        return f"{self.update_id} ⚑"
-
-
-class CaseUpdateModeration(models.Model):
-    """The audit of moderation: each time staff hide or show again an update, with the reason. Append-only."""
-
-    class Action(models.TextChoices):
-        HIDDEN = "hidden", _("隐藏")
-        RESTORED = "restored", _("恢复显示")
-
-    update = models.ForeignKey(CaseUpdate, on_delete=models.CASCADE, related_name="moderations", verbose_name=_("留言"))
-    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
-    actor_label = models.CharField(_("操作人名称"), max_length=100, blank=True)
-    reason = models.TextField(_("理由"), blank=True)
-    at = models.DateTimeField(_("时间"))
-
-    objects = CaseEventQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("留言处理记录")
-        verbose_name_plural = _("留言处理记录")
-        ordering = ["update_id", "at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.update_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("moderation records are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("moderation records are append-only")
-
-
-class RoutingRevision(models.Model):
-    """One row whose number changes on every write to what routing reads (rules, responsibilities,
-    organisations, time limits, categories and places), so each process knows when its routing cache is stale
-    (``cases.routing_cache``). The number is random, not a counter: a rolled-back write can never hand a later
-    one the number a cache was built under."""
-
-    number = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("分派数据版本")
-        verbose_name_plural = _("分派数据版本")
-
-    def __str__(self) -> str:
-        return f"routing revision {self.number}"

@@ -1,0 +1,107 @@
+"""Distances, open cases nearby, recurrence and hotspots."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet
+
+from youlin.cases.models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Case,
+    Category,
+)
+from youlin.parties.models import Responsibility
+
+Duty = Responsibility.Duty
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Equirectangular distance in metres: exact enough within a city (the same frame as places.geo)."""
+    kx = 111_320.0 * math.cos(math.radians((lat1 + lat2) / 2))
+    return math.hypot((lon2 - lon1) * kx, (lat2 - lat1) * 110_540.0)
+
+
+def _box(lon: float, lat: float, radius_m: float) -> Q:
+    dlat = radius_m / 110_540.0
+    dlon = radius_m / (111_320.0 * max(math.cos(math.radians(lat)), 1e-6))
+    return Q(lon__gte=lon - dlon, lon__lte=lon + dlon, lat__gte=lat - dlat, lat__lte=lat + dlat)
+
+
+def _within(rows, lon: float, lat: float, radius_m: float) -> list[Case]:
+    """Keep rows within the radius (the box pre-filter already ran in SQL) and sort them nearest first."""
+    found = []
+    for case in rows:
+        case.distance_m = distance_m(lon, lat, case.lon, case.lat)
+        if case.distance_m <= radius_m:
+            found.append(case)
+    found.sort(key=lambda c: (c.distance_m, -c.pk))
+    return found
+
+
+def nearby_open_cases(category: Category, lon: float, lat: float, radius_m: float | None = None) -> list[Case]:
+    """Open cases of the same category within ``radius_m`` metres, nearest first (one query): duplicates to
+    offer a reporter before they file a new case. The radius defaults to YOULIN_DUPLICATE_RADIUS_M."""
+    if radius_m is None:
+        radius_m = settings.YOULIN_DUPLICATE_RADIUS_M
+    rows = Case.objects.filter(_box(lon, lat, radius_m), category=category, status__in=OPEN_STATUSES).select_related(
+        "category", "community"
+    )
+    return _within(rows, lon, lat, radius_m)
+
+
+def recurrence_root(category: Category, lon: float, lat: float, *, since: datetime, radius_m: float = 50):
+    """The case a new report at this point would be a recurrence (反弹) of: the first case of the chain of the
+    most recently closed case of the same category within the radius since ``since``, as (id, number); or None.
+    One query reading ids, points and dates only (registration runs it on every report)."""
+    rows = Case.objects.filter(
+        _box(lon, lat, radius_m), category=category, status__in=CLOSED_STATUSES, closed_at__gte=since
+    ).values_list("pk", "lon", "lat", "closed_at", "number", "recurrence_of_id", "recurrence_of__number")
+    near = [r for r in rows if distance_m(lon, lat, r[1], r[2]) <= radius_m]
+    if not near:
+        return None
+    latest = max(near, key=lambda r: (r[3], -distance_m(lon, lat, r[1], r[2]), r[0]))
+    return (latest[5], latest[6]) if latest[5] else (latest[0], latest[4])
+
+
+def recently_closed_nearby(
+    category: Category, lon: float, lat: float, *, since: datetime, radius_m: float = 50
+) -> list[Case]:
+    """Cases of the same category closed since ``since`` within the radius, most recently closed first."""
+    rows = Case.objects.filter(
+        _box(lon, lat, radius_m), category=category, status__in=CLOSED_STATUSES, closed_at__gte=since
+    )
+    found = _within(rows, lon, lat, radius_m)
+    found.sort(key=lambda c: c.closed_at, reverse=True)
+    return found
+
+
+@dataclass
+class Hotspot:
+    root: Case
+    count: int  # the first case and every recurrence of it
+    last_registered_at: datetime
+
+
+def recurrence_hotspots(community=None, min_count: int = 3, *, cases: QuerySet[Case] | None = None) -> list[Hotspot]:
+    """Places where the same problem keeps coming back (屡次反弹): a first case with its recurrences, when the
+    chain holds at least ``min_count`` cases. Every recurrence points at the first case of its chain, so this
+    is one grouped query plus one to fetch the first cases. Pass ``cases`` (e.g. a user's visible cases)
+    instead of a community to look across a jurisdiction."""
+    base = cases if cases is not None else Case.objects.filter(community=community)
+    groups = (
+        base.filter(recurrence_of__isnull=False)
+        .values("recurrence_of")
+        .annotate(n=Count("id"), last=Max("registered_at"))
+        .filter(n__gte=max(min_count - 1, 1))
+        .order_by("-n", "recurrence_of")
+    )
+    groups = list(groups)
+    roots = Case.objects.select_related("category", "community", "compound").in_bulk(
+        [g["recurrence_of"] for g in groups]
+    )
+    return [Hotspot(root=roots[g["recurrence_of"]], count=g["n"] + 1, last_registered_at=g["last"]) for g in groups]
