@@ -174,9 +174,9 @@ AXES_HANDLER = {
     "cache": "youlin.accounts.throttle.CacheHandler",  # only with a cache shared by every process (Redis)
 }[os.environ.get("YOULIN_LOGIN_THROTTLE_STORE", "database")]
 AXES_LOCKOUT_CALLABLE = "youlin.accounts.throttle.locked_out"
-# The client's address as the API's rate limits see it: behind our own proxies (YOULIN_PROXY_HOPS) the entry they
-# appended to X-Forwarded-For, else REMOTE_ADDR; the entries a client writes itself never count.
-AXES_CLIENT_IP_CALLABLE = "youlin.core.edges.client_address"
+# The client's address as the API's rate limits see it (core.edges.client_address: behind our own proxies,
+# YOULIN_PROXY_HOPS, the entry they appended to X-Forwarded-For, else REMOTE_ADDR), None when it is not an address.
+AXES_CLIENT_IP_CALLABLE = "youlin.accounts.throttle.client_address"
 AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -14,12 +14,27 @@ others. With a shared cache (``CACHES`` on Redis), ``YOULIN_LOGIN_THROTTLE_STORE
 
 from __future__ import annotations
 
+import ipaddress
+
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.cache import AxesCacheHandler
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_cache_keys
 from django.conf import settings
 from django.db.models import Sum
+
+
+def client_address(request) -> str | None:
+    """The client's address by the API's rule (``core.edges.client_address``), or None when there is none that is
+    an IP address (a request built in code; a proxy header that is not an address): axes stores it in an IP
+    address column (``inet`` on PostgreSQL)."""
+    from youlin.core.edges import client_address as address_of
+
+    address = address_of(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def limits() -> list[int]:

@@ -111,3 +111,13 @@ def test_behind_the_proxy_each_client_address_counts_not_the_proxys(client, demo
     # Another client behind the same proxy still logs in; a forged first entry changes nothing.
     response = login(client, "spk_grid", DEMO_PASSWORD, address="127.0.0.1", forwarded="203.0.113.7, 198.51.100.2")
     assert response.status_code == 302 and logged_in(client)
+
+
+def test_a_login_without_an_address_is_recorded_without_one(client, demo, users, settings):
+    # force_login (and any login built in code) has no REMOTE_ADDR; a forged proxy header is not an address.
+    from axes.models import AccessLog
+
+    client.force_login(users.spk_staff)
+    settings.YOULIN_PROXY_HOPS = 1
+    login(client, "spk_grid", "wrong", forwarded="not-an-address")
+    assert AccessLog.objects.filter(username="spk_staff", ip_address=None).exists()
