@@ -117,3 +117,19 @@ def _settings_in(env: dict) -> str:
 )
 def test_cookies_are_secure_behind_https(env, secure):
     assert _settings_in(env) == secure
+
+
+def test_serve_runs_gunicorn_with_the_worker_model_the_benchmarks_measured_fastest(monkeypatch, settings):
+    # bench/RESULTS.md, server_workers: gthread (4 threads) over sync on SQLite and on PostgreSQL.
+    from django.core.management import call_command
+
+    settings.DEBUG = False
+    settings.SECRET_KEY_FROM_ENV = True
+    for name in ("YOULIN_WORKER_CLASS", "YOULIN_THREADS", "YOULIN_WORKERS", "YOULIN_BIND"):
+        monkeypatch.delenv(name, raising=False)
+    started = []
+    monkeypatch.setattr("os.execv", lambda path, argv: started.append(argv))
+    call_command("serve")
+    (argv,) = started
+    options = dict(zip(argv[4::2], argv[5::2], strict=False))
+    assert options["--worker-class"] == "gthread" and options["--threads"] == "4" and options["--workers"] == "2"
