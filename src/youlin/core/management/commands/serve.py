@@ -4,8 +4,8 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-DEFAULT_WORKER_CLASS = "gthread"
-DEFAULT_THREADS = "4"
+DEFAULT_WORKER_CLASS = "sync"
+DEFAULT_THREADS = "1"
 
 
 class Command(BaseCommand):
