@@ -16,6 +16,7 @@ from ninja.security import HttpBearer
 from youlin.api import ratelimit
 from youlin.api.errors import ApiError, not_authenticated, too_large
 from youlin.api.selectors import user_for_token
+from youlin.core.edges import client_address
 
 DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024  # nine phone photos after the app's own compression
 
@@ -52,7 +53,7 @@ def _count_post(request, user) -> None:
         verdict = ratelimit.hit("api-token", f"user:{user.pk}", ratelimit.configured_rate("YOULIN_API_POST_RATE"))
     else:
         verdict = ratelimit.hit(
-            "api-anon", ratelimit.client_address(request), ratelimit.configured_rate("YOULIN_API_ANON_POST_RATE")
+            "api-anon", client_address(request), ratelimit.configured_rate("YOULIN_API_ANON_POST_RATE")
         )
     if not verdict.allowed:
         raise rate_limited(verdict)

@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from youlin.core.edges import client_address  # noqa: F401  (the callers count per client address)
-
 logger = logging.getLogger(__name__)
 
 DEFAULTS = {

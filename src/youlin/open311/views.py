@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from youlin.api import ratelimit
 from youlin.api.auth import max_body_bytes
 from youlin.cases.models import OPEN_STATUSES, CaseEvent
-from youlin.core.edges import busy, is_busy
+from youlin.core.edges import busy, client_address, is_busy
 from youlin.core.edges import respond as edges_respond
 from youlin.core.health import database_unavailable
 from youlin.domain.errors import DomainError
@@ -287,7 +287,7 @@ def _rate_check(request, key) -> None:
         verdict = ratelimit.hit("open311-key", f"key:{key.pk}", ratelimit.configured_rate("YOULIN_OPEN311_POST_RATE"))
     else:
         verdict = ratelimit.hit(
-            "open311-anon", ratelimit.client_address(request), ratelimit.configured_rate("YOULIN_API_ANON_POST_RATE")
+            "open311-anon", client_address(request), ratelimit.configured_rate("YOULIN_API_ANON_POST_RATE")
         )
     if not verdict.allowed:
         raise Open311Error(429, _("提交太频繁，请 %(seconds)d 秒后再试。") % {"seconds": verdict.retry_after})

@@ -59,7 +59,7 @@ def test_unmarked_reads_stay_on_the_primary(replicas):
 
 
 def test_the_client_address_behind_one_proxy_is_the_one_it_appended(settings):
-    from youlin.api.ratelimit import client_address
+    from youlin.core.edges import client_address
 
     request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.1.2.3", REMOTE_ADDR="127.0.0.1")
     assert client_address(request) == "127.0.0.1"  # no proxy configured: a forged header counts for nothing
