@@ -115,9 +115,11 @@ def case_detail(request, case: Case) -> dict:
             "phone": mask_phone(case.reporter_phone) if masked else case.reporter_phone,
             "masked": masked,
         }
+    standing = Standing(user, case)
+    staff = standing.works_on_case  # internal notes and who took each step are for the case's staff only
     timeline = []
     for event in selectors.case_timeline(case):
-        actor = event.display_actor
+        actor = event.display_actor if staff else ""
         if masked and event.kind == "registered":
             actor = mask_name(actor)
         timeline.append(
@@ -128,7 +130,7 @@ def case_detail(request, case: Case) -> dict:
                 "actor": actor,
                 "from_status": event.from_status,
                 "to_status": event.to_status,
-                "note": event.display_note,
+                "note": event.display_note if staff else "",
                 "public_note": event.public_note,
             }
         )
@@ -147,7 +149,7 @@ def case_detail(request, case: Case) -> dict:
         "timeline": timeline,
         "photos": [_photo(request, row) for row in [*before, *after]],
         "actions": selectors.available_actions(user, case),
-        "updates": [case_update(request, u) for u in updates.thread(case, standing=Standing(user, case))],
+        "updates": [case_update(request, u) for u in updates.thread(case, standing=standing)],
         "recurrence_of": case.recurrence_of.number if case.recurrence_of_id else None,
         "merged_into": case.merged_into.number if case.merged_into_id else None,
         "satisfaction": case.satisfaction,

@@ -104,10 +104,10 @@ class EventOut(Schema):
     kind: str
     kind_label: str
     at: datetime
-    actor: str
+    actor: str = Field(description="Who took the step; empty for readers who are not the case's staff.")
     from_status: str
     to_status: str
-    note: str = Field(description="Internal: for the people working on the case.")
+    note: str = Field(description="Internal: for the case's staff; empty for its reporter and other readers.")
     public_note: str = Field("", description="The reply written for the public (Open311 status_notes, tracking page).")
 
 

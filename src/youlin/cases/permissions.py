@@ -70,6 +70,14 @@ class Standing:
         return self.jurisdiction.person_id is not None and self.case.reporter_id == self.jurisdiction.person_id
 
     @property
+    def works_on_case(self) -> bool:
+        """Staff of the case: its managers, its responsible units' people, and those who view its community. They
+        read what is internal (the steps' notes, who took them, internal updates); the reporter and everyone
+        else read the public side only (public replies, public updates), on the page, the API and Open311."""
+        j = self.jurisdiction
+        return self.is_manager or bool(self.handler_organisation_ids) or self.case.community_id in j.view_community_ids
+
+    @property
     def sees_case(self) -> bool:
         j = self.jurisdiction
         return (

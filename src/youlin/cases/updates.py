@@ -27,16 +27,6 @@ MAX_TEXT = 2000
 MAX_SHOWN = 200  # the newest updates a page shows; a case with more is a conversation for a meeting
 
 
-def works_on(standing: Standing) -> bool:
-    """Staff of the case: its managers, its responsible units' people, and those who view its community."""
-    j = standing.jurisdiction
-    return (
-        standing.is_manager
-        or bool(standing.handler_organisation_ids)
-        or standing.case.community_id in (j.view_community_ids)
-    )
-
-
 def may_add(standing: Standing) -> bool:
     return standing.is_reporter or standing.sees_case
 
@@ -79,7 +69,7 @@ def _author(update: CaseUpdate, case: Case, *, full: bool) -> str:
 def thread(case: Case, *, standing: Standing | None, public: bool = False) -> list[Shown]:
     """The updates of a case this reader may see, oldest first (two queries: the updates and their photos).
     ``public``: the reporter's tracking page and anonymous readers, public and unhidden updates only."""
-    staff = standing is not None and not public and works_on(standing)
+    staff = standing is not None and not public and standing.works_on_case
     manager = standing is not None and not public and standing.is_manager
     rows: QuerySet[CaseUpdate] = case.updates.all()
     if not staff:

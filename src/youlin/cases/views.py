@@ -247,6 +247,8 @@ def _render_case(
     manager = policy.can(request.user, policy.CHANGE, case)
     before, after = selectors.case_photo_pairs(case)
     standing = Standing(request.user, case, token=token)
+    # Who is not staff of the case (its reporter signed in, a resident following it) reads its public side.
+    public = public or not standing.works_on_case
     context = {
         "case": case,
         "public": public,
@@ -265,7 +267,7 @@ def _render_case(
         "following": selectors.is_following(request.user, case) if request.user.is_authenticated else False,
         "updates": updates.thread(case, standing=standing, public=public),
         "may_add_update": updates.may_add(standing),
-        "may_keep_internal": not public and updates.works_on(standing),
+        "may_keep_internal": not public,
         "update_form": UpdateForm(),
         "overdue": case.is_open and case.deadline < timezone.now(),
         "point": {

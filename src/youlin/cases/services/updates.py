@@ -66,7 +66,7 @@ def case_update_add(
         if standing.sees_case or actor_user(actor) is None:
             raise errors.permission_denied(_("留言"))
         raise errors.outside_jurisdiction()
-    staff = updates.works_on(standing)
+    staff = standing.works_on_case
     reporter = standing.is_reporter and not staff
     if not is_public and not staff:
         raise errors.invalid(_("居民的留言都是公开的。"), field="is_public")

@@ -81,3 +81,36 @@ def test_the_api_step_takes_the_public_reply(client, users):
     assert response.status_code == 200, response.content
     event = case.events.order_by("-at", "-id").first()
     assert event.public_note == PUBLIC and event.note == INTERNAL
+
+
+def _reported_by_the_resident(users):
+    case = register(users.spk_resident, channel="resident", reporter_name="孙居民", reporter_phone="13912345678")
+    return services.case_dispatch(
+        actor=users.spk_staff, case=case, expected_version=case.version, note=INTERNAL, public_note=PUBLIC
+    )
+
+
+def test_the_signed_in_reporter_reads_the_public_side_of_the_case_page(client, users):
+    case = _reported_by_the_resident(users)
+    client.force_login(users.spk_resident)
+    response = client.get(reverse("cases:detail", args=[case.number]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert PUBLIC in html
+    assert INTERNAL not in html and "13800001111" not in html
+    assert users.spk_staff.display_name not in html  # who took each step is the staff's business
+
+
+def test_the_api_gives_the_reporter_public_replies_and_the_staff_both(client, users):
+    from youlin.api.services import token_create
+
+    case = _reported_by_the_resident(users)
+    seen = {}
+    for name in ("spk_resident", "spk_staff"):
+        _row, raw = token_create(user=getattr(users, name), name="t")
+        response = client.get(f"/api/v1/cases/{case.number}", headers={"Authorization": f"Bearer {raw}"})
+        assert response.status_code == 200, response.content
+        seen[name] = {e["kind"]: e for e in response.json()["timeline"]}
+    reporter, staff = seen["spk_resident"]["dispatched"], seen["spk_staff"]["dispatched"]
+    assert reporter["public_note"] == PUBLIC and reporter["note"] == "" and reporter["actor"] == ""
+    assert staff["public_note"] == PUBLIC and staff["note"] == INTERNAL and staff["actor"]

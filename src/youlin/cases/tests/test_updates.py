@@ -204,7 +204,7 @@ def test_the_thread_costs_two_queries_however_many_updates(users, resident_case)
         services.case_update_add(actor=users.spk_staff, case=case, text=f"第{i}条", photos=[jpeg_with_exif()])
     standing = Standing(users.spk_staff, case)
     standing.is_manager  # noqa: B018 (the jurisdiction is the page's, fetched once before)
-    updates.works_on(standing)
+    standing.works_on_case  # noqa: B018 (asked by the page before the thread)
     with CaptureQueriesContext(connection) as queries:
         shown = updates.thread(case, standing=standing)
     assert len(shown) == 5 and all(len(s.photos) == 1 for s in shown)
