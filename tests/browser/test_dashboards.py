@@ -57,7 +57,9 @@ def test_dashboard_map_and_bulletin(page, live_server, demo_cases):
     share = page.locator("[data-testid=bulletin-share]")
     public_url = share.locator("[data-testid=public-link]").get_attribute("href")
     assert public_url == page.input_value("#bulletin-link") and "/bulletin/" in public_url
-    assert share.locator("[data-testid=bulletin-qr]").evaluate("img => img.complete && img.naturalWidth > 0")
+    # The QR image may still be on its way when the link is there: wait for it to load (or fail) before judging.
+    loaded_width = "img => img.complete ? img.naturalWidth : new Promise(done => { img.onload = img.onerror = () => done(img.naturalWidth); })"
+    assert share.locator("[data-testid=bulletin-qr]").evaluate(loaded_width) > 0
     page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     page.goto(public_url)
