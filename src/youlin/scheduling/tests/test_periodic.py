@@ -15,6 +15,7 @@ def test_each_apps_periodic_tasks_are_found_in_its_tasks_module():
         periodic.Periodic("youlin.deliberation.tasks.remind_overdue_action_items", 3600),
         periodic.Periodic("youlin.jobs.tasks.recover_stale_jobs", 60),
         periodic.Periodic("youlin.notifications.tasks.send_daily_digests", 3600),
+        periodic.Periodic("youlin.photos.tasks.sweep_orphan_files", 86400),
     ]
 
 
@@ -92,6 +93,7 @@ def test_worker_batch_enqueues_every_periodic_task_and_runs_it(restore_signal_ha
         "youlin.deliberation.tasks.remind_overdue_action_items": ("SUCCESSFUL", 0),
         "youlin.jobs.tasks.recover_stale_jobs": ("SUCCESSFUL", {"failed": 0, "requeued": 0}),
         "youlin.notifications.tasks.send_daily_digests": ("SUCCESSFUL", 0),
+        "youlin.photos.tasks.sweep_orphan_files": ("SUCCESSFUL", 0),
     }
     assert {s: signal.getsignal(s) for s in WORKER_SIGNALS} != restore_signal_handlers  # the worker installed its own
 
