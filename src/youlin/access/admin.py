@@ -109,6 +109,9 @@ class ScopedAdmin(ScopedFormFields, admin.ModelAdmin):
             _require_change(request, obj)  # and where it is now
 
     def save_formset(self, request, form, formset, change):
+        for deleted in getattr(formset, "deleted_forms", ()):
+            if deleted.instance.pk is not None:
+                _require_change(request, deleted.instance)  # before it goes: a deleted row cannot be asked after
         with transaction.atomic():
             super().save_formset(request, form, formset, change)
             for row in formset.new_objects + [row for row, _changed in formset.changed_objects]:
@@ -130,8 +133,38 @@ class ScopedAdmin(ScopedFormFields, admin.ModelAdmin):
 
 
 class ScopedInline(ScopedFormFields, admin.options.InlineModelAdmin):
-    """An inline whose relation fields offer only rows of the jurisdiction (saves are checked by the parent;
-    adding, changing and deleting inline rows keeps Django's model permissions, which staff accounts lack)."""
+    """An inline whose relation fields offer only rows of the jurisdiction. The policy, not Django's model
+    permissions, decides what its rows allow: they are seen by whoever may see the parent, and added, changed
+    or deleted only by the district (inline rows are such things as a person's roles: a community's staff
+    must not grant them), unless an inline sets ``staff_may_edit``; each row saved is checked by the parent's
+    ``save_formset``, and each row deleted before it goes."""
+
+    staff_may_edit = False
+
+    def _may_see(self, request, obj) -> bool:
+        if not (request.user.is_active and request.user.is_staff):
+            return False
+        return obj is None or policy.can(request.user, policy.VIEW, obj)
+
+    def _may_edit(self, request, obj) -> bool:
+        if not self._may_see(request, obj):
+            return False
+        j = policy.jurisdiction_of(request.user)
+        if j.everything:
+            return True
+        return self.staff_may_edit and (obj is None or policy.can(request.user, policy.CHANGE, obj))
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_see(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
 
 
 class ScopedTabularInline(ScopedInline, admin.TabularInline):

@@ -216,3 +216,57 @@ def test_staff_cannot_delete_outside_the_jurisdiction(demo, users):
     with pytest.raises(PermissionDenied):
         ma.delete_queryset(request, Compound.objects.filter(pk=foreign.pk))
     assert Compound.objects.filter(pk=foreign.pk).exists()
+
+
+def _membership_inline(request):
+    from youlin.parties.admin import MembershipInline
+
+    return MembershipInline(Person, admin.site)
+
+
+def test_inline_rows_are_decided_by_the_policy_not_by_django_model_permissions(demo, users):
+    """A community's staff see their people's roles but cannot grant or remove them, even if a deployment gave
+    their account Django's model permissions; the district can."""
+    from django.contrib.auth.models import Permission
+
+    staff = users.spk_staff
+    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="parties"))
+    staff = type(staff).objects.get(pk=staff.pk)  # fresh permission cache
+    own = Person.objects.filter(community__slug=SPK).first()
+    foreign = Person.objects.exclude(community__slug=SPK).first()
+    inline = _membership_inline(_request(staff))
+    request = _request(staff)
+    assert staff.has_perm("parties.add_membership")  # Django alone would let them
+    assert inline.has_view_permission(request, own)
+    assert not inline.has_view_permission(request, foreign)
+    for ask in (inline.has_add_permission, inline.has_change_permission, inline.has_delete_permission):
+        assert not ask(request, own)
+    district = _request(users.district)
+    assert all(
+        ask(district, own)
+        for ask in (inline.has_add_permission, inline.has_change_permission, inline.has_delete_permission)
+    )
+
+
+def test_staff_cannot_remove_a_role_through_the_person_page(demo, staff_client):
+    from youlin.parties.models import Membership
+
+    member = Membership.objects.filter(person__community__slug=SPK).select_related("person").first()
+    person = member.person
+    before = Membership.objects.filter(person=person).count()
+    page = staff_client.get(f"/admin/parties/person/{person.pk}/change/")
+    assert page.status_code == 200
+    rows = list(Membership.objects.filter(person=person).order_by("pk"))
+    data = {
+        "name": person.name,
+        "community": person.community_id,
+        "phone": person.phone,
+        "memberships-TOTAL_FORMS": str(len(rows)),
+        "memberships-INITIAL_FORMS": str(len(rows)),
+    }
+    for i, row in enumerate(rows):
+        data[f"memberships-{i}-id"] = str(row.pk)
+        data[f"memberships-{i}-person"] = str(person.pk)
+        data[f"memberships-{i}-DELETE"] = "on"
+    staff_client.post(f"/admin/parties/person/{person.pk}/change/", data)
+    assert Membership.objects.filter(person=person).count() == before
