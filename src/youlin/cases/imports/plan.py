@@ -246,8 +246,10 @@ def _existing(plan: Plan, orders: list[Order], actor, deadlines: _Deadlines) -> 
     by_number: dict[str, dict] = {}
     numbers = [o.number for o in orders]
     for i in range(0, len(numbers), 5000):
-        rows = Case.objects.filter(hotline_number__in=numbers[i : i + 5000]).values(
-            "pk", "hotline_number", "community_id", "community__name", "deadline", *MUTABLE
+        rows = (
+            Case.objects.filter(hotline_number__in=numbers[i : i + 5000])
+            .order_by()  # read into a dict: the case list's default order would only add a sort
+            .values("pk", "hotline_number", "community_id", "community__name", "deadline", *MUTABLE)
         )
         by_number.update({r["hotline_number"]: r for r in rows})
     if not by_number:
