@@ -378,14 +378,18 @@ class AddressIndex:
         self._compounds = sorted(
             ((_normalise_address(c.name), c) for c in compounds if c.name), key=lambda x: -len(x[0])
         )
-        self._answers: dict[str, ResolvedAddress | None] = {}
+        self._answers: dict[str, ResolvedAddress | None] = {}  # by normalised text
+        self._by_text: dict[str, ResolvedAddress | None] = {}  # by the text as given
 
     def resolve(self, text: str) -> ResolvedAddress | None:
+        if text in self._by_text:  # a file names the same addresses again and again
+            return self._by_text[text]
         wanted = _normalise_address(text)
         if not wanted:
             return None
         if wanted not in self._answers:
             self._answers[wanted] = self._resolve(wanted)
+        self._by_text[text] = self._answers[wanted]
         return self._answers[wanted]
 
     def _resolve(self, wanted: str) -> ResolvedAddress | None:
