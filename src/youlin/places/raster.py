@@ -27,7 +27,6 @@ import shapely
 MIN_POINTS = 2_000  # batches smaller than this are looked up exactly (the raster is not worth building)
 MAX_CELLS = 2_000_000  # per layer; the cell size grows with the city's extent to stay under it
 MIN_CELL_M = 2.0
-BLOCK = 4  # cells a side of the blocks the buildings' band is tested by
 MIXED = -2  # a touched cell: look the point up exactly
 _EDGE = 0.01  # of a cell: margin against rounding where a boundary runs along a cell's edge
 
@@ -132,42 +131,42 @@ def _answers(raster: Raster, touched: np.ndarray, exact, extra=None) -> np.ndarr
     return table[flat].astype(dtype)
 
 
-def _single_building(raster: Raster, layer, band: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
-    """Cells of the buildings' band whose answer is still one building for every point: exactly one building
-    lies within ``reach`` of the cell (so no other covers or is near any of its points) and the whole cell lies
-    within ``reach`` of it (inside the buffer, whose arcs are drawn inside the true circle); or no building is
-    within reach at all (-1). Returns (flat cell numbers, answers)."""
-    if not band.any() or layer.tree is None:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    # Tested by blocks of BLOCK × BLOCK cells: far fewer shapes to test, most of the band still answered.
-    by, bx = np.nonzero(band)
-    blocks = np.unique((by // BLOCK) * (raster.nx // BLOCK + 1) + bx // BLOCK)
-    ky, kx = np.divmod(blocks, raster.nx // BLOCK + 1)
-    x, y = raster.x0 + kx * BLOCK * raster.cell, raster.y0 + ky * BLOCK * raster.cell
-    size = BLOCK * raster.cell
-    boxes = shapely.box(x, y, x + size, y + size)
-    box_idx, shape_idx = layer.tree.query(boxes, predicate="dwithin", distance=reach * (1 + 1e-9) + 1e-6)
-    flat = blocks
-    count = np.bincount(box_idx, minlength=len(flat))
+def _nearest_building(raster: Raster, layer, band: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cells of the buildings' band whose answer is still one building for every point of them.
+
+    With c a cell's centre, r half its diagonal and d(B) the distance from c to building B, every point p of
+    the cell has d(B) - r ≤ d(p, B) ≤ d(B) + r. So if the nearest building B has d(B) + r ≤ reach and
+    d(B) + r < d(B') - r for every other building B', every point of the cell is within reach of B and strictly
+    nearer to B than to any other (which therefore covers none of its points): the answer is B, whether the
+    point lies inside B or near it. If no building is within reach + r of c, no point of the cell is within
+    reach of any: -1. Returns (flat cell numbers, answers); the other cells stay MIXED."""
+    flat = np.flatnonzero(band.ravel())
+    if not len(flat) or layer.tree is None:
+        return flat[:0], flat[:0]
+    cy, cx = np.divmod(flat, raster.nx)
+    centres = shapely.points(
+        np.column_stack((raster.x0 + (cx + 0.5) * raster.cell, raster.y0 + (cy + 0.5) * raster.cell))
+    )
+    r = raster.cell * math.sqrt(2) / 2
+    slack = _EDGE * raster.cell  # against rounding in the distances
+    at, building = layer.tree.query(centres, predicate="dwithin", distance=reach + r + slack)
+    shapes = np.asarray(layer.shapes, dtype=object)
+    distance = shapely.distance(centres[at], shapes[building])
+    order = np.lexsort((distance, at))
+    at, building, distance = at[order], building[order], distance[order]
+    first = np.flatnonzero(np.r_[True, at[1:] != at[:-1]]) if len(at) else np.empty(0, dtype=np.int64)
+    count = np.bincount(at, minlength=len(flat))
     nearest = np.full(len(flat), -1, dtype=np.int64)
-    nearest[box_idx] = shape_idx
+    best = np.full(len(flat), np.inf)
+    second = np.full(len(flat), np.inf)
+    nearest[at[first]] = building[first]
+    best[at[first]] = distance[first]
+    has_second = first[count[at[first]] > 1]
+    second[at[has_second]] = distance[has_second + 1]
     none = count == 0
-    one = np.flatnonzero(count == 1)
-    grown = shapely.buffer(np.asarray(layer.shapes, dtype=object), reach * (1 - 1e-9) - 1e-6)
-    shapely.prepare(grown)
-    inside = shapely.contains(grown[nearest[one]], boxes[one])
-    keep = one[inside]
-    known = np.concatenate((flat[none], flat[keep]))
-    answers = np.concatenate((np.full(int(none.sum()), -1, dtype=np.int64), nearest[keep]))
-    # Back from blocks to the band's cells.
-    block_of = (by // BLOCK) * (raster.nx // BLOCK + 1) + bx // BLOCK
-    order = np.argsort(known)
-    known, answers = known[order], answers[order]
-    at = np.clip(np.searchsorted(known, block_of), 0, max(len(known) - 1, 0))
-    hit = (known[at] == block_of) if len(known) else np.zeros(len(block_of), dtype=bool)
-    cells_out = by[hit] * raster.nx + bx[hit]
-    answers = answers[at[hit]]
-    return cells_out, answers
+    one = (count > 0) & (best + r + slack <= reach) & (best + 2 * r + slack < second)
+    known = none | one
+    return flat[known], np.where(none, -1, nearest)[known]
 
 
 def build_raster(index, exact_by_layer: dict, building_reach: float) -> Raster | None:
@@ -187,6 +186,6 @@ def build_raster(index, exact_by_layer: dict, building_reach: float) -> Raster |
         extra = None
         if name == "buildings":
             touched = _within_reach(touched, cell, building_reach)
-            extra = _single_building(raster, layer, touched, building_reach)
+            extra = _nearest_building(raster, layer, touched, building_reach)
         raster.layers[name] = _answers(raster, touched, exact, extra)
     return raster
