@@ -6,6 +6,7 @@ import gc
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -187,7 +188,7 @@ def _locate_in(index: PlaceIndex, lonlat: np.ndarray) -> list[LocatedIds | None]
     paused = gc.isenabled()
     gc.disable()
     try:
-        located: list = list(map(LocatedIds._make, rows))
+        located: list = list(map(tuple.__new__, repeat(LocatedIds, len(lonlat)), rows))  # LocatedIds._make, faster
     finally:
         if paused:
             gc.enable()
