@@ -193,11 +193,12 @@ class _Places:
     def location(self, where: LocatedIds) -> Location:
         if self._objects is None:
             cid = self.community.pk
+            # Routing reads ids, kinds and parents; the outlines (JSON, the bulk of each row) load only if read.
             self._objects = {
-                "compound": {c.pk: c for c in Compound.objects.filter(community_id=cid)},
-                "building": {b.pk: b for b in Building.objects.filter(compound__community_id=cid)},
-                "grid": {g.pk: g for g in Grid.objects.filter(community_id=cid)},
-                "zone": {z.pk: z for z in Zone.objects.filter(community_id=cid)},
+                "compound": {c.pk: c for c in Compound.objects.filter(community_id=cid).defer("geometry")},
+                "building": {b.pk: b for b in Building.objects.filter(compound__community_id=cid).defer("geometry")},
+                "grid": {g.pk: g for g in Grid.objects.filter(community_id=cid).defer("geometry")},
+                "zone": {z.pk: z for z in Zone.objects.filter(community_id=cid).defer("geometry")},
             }
         o = self._objects
         return Location(
