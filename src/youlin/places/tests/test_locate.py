@@ -288,3 +288,22 @@ def test_locate_many_answers_as_the_exact_lookup_and_as_locate(demo, monkeypatch
         assert found.building_id == (one.building.pk if one.building else None)
         if one.building is None or found.compound_id is not None:
             assert found.compound_id == (one.compound.pk if one.compound else None)
+
+
+def test_locate_many_by_cells_with_an_empty_layer_and_no_buildings_near(demo, monkeypatch):
+    """A layer with no outline at all (no zones) and a city without buildings: the raster still answers as the
+    tree."""
+    from youlin.places import raster
+    from youlin.places.index import forget_index
+    from youlin.places.models import Zone
+
+    Zone.objects.all().delete()
+    Building.objects.all().delete()
+    forget_index()
+    points = _points_to_check(3)
+    monkeypatch.setattr(raster, "MIN_POINTS", 10**9)
+    exact = locate_many(points)
+    monkeypatch.setattr(raster, "MIN_POINTS", 1)
+    batch = locate_many(points)
+    assert [_ids(f) for f in batch] == [_ids(f) for f in exact]
+    assert all(f is None or (f.zone_id is None and f.building_id is None) for f in batch)
