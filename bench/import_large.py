@@ -53,9 +53,10 @@ def main() -> int:
             floor_s = time.perf_counter() - t0
             cursor.execute("DROP TABLE bench_orders")
         out = io.StringIO()
-        t0 = time.perf_counter()
+        load_before = Path("/proc/loadavg").read_text().split()[:3]
+        t0, cpu0 = time.perf_counter(), time.process_time()
         call_command("hotline", "import", str(path), "--community", community.slug, stdout=out)
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     finally:
         path.unlink(missing_ok=True)
     figures = {
@@ -64,7 +65,9 @@ def main() -> int:
         "rows_per_s": round(args.rows / seconds),
         "floor_copy_rows_per_s": round(args.rows / floor_s),
         "ratio": round(floor_s / seconds, 4),
+        "python_cpu_s": round(cpu, 1),  # this process only: PostgreSQL's own work is the rest of the time
         "output": out.getvalue().strip(),
+        "load_before": load_before,
         "load_after": Path("/proc/loadavg").read_text().split()[:3],
     }
     print(json.dumps(figures, ensure_ascii=False, indent=2))

@@ -147,6 +147,55 @@ class Engine:
             p /= total  # mass of labels no longer in use goes to the rest
         return (1.0 - ALPHA) * p + ALPHA * kw, reasons, vector
 
+    def suggest_many(self, texts: Sequence[str], top: int = 3) -> list[list[Suggestion]]:
+        """``[self.suggest(t, top) for t in texts]``, with the same answers, for a batch (the hotline import):
+        the words and terms of each text are found as one by one, the rest is computed for the whole batch at
+        once — each row with the same operations in the same order as ``scores`` (so the same floats)."""
+        out: list[list[Suggestion]] = [[] for _ in texts]
+        rows: list[int] = []
+        reasons_of: list[dict[int, list[str]]] = []
+        kw_of: list[np.ndarray] = []
+        vectors: list[tuple] = []
+        for n, text in enumerate(texts):
+            text = normalise(text)
+            if not has_content(text) or not self.entries:
+                continue
+            terms = self.matched_terms(text)
+            kw, reasons = self.term_scores(terms)
+            vector = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
+            if self.model is not None:
+                vector = self.model.vector(features(text, self.segmenter))
+            if not terms and not len(vector[0]):
+                continue
+            rows.append(n)
+            reasons_of.append(reasons)
+            kw_of.append(kw)
+            vectors.append(vector)
+        if not rows:
+            return out
+        kw = np.vstack(kw_of)
+        if self.model is None or not len(self._model_rows):
+            combined = kw
+        else:
+            model = self.model
+            logits = np.vstack(
+                [model.intercept + (values @ model.coef[idx] if len(idx) else 0.0) for idx, values in vectors]
+            )
+            logits = logits - logits.max(axis=1, keepdims=True)
+            exp = np.exp(logits)
+            probabilities = exp / exp.sum(axis=1, keepdims=True)
+            p = np.zeros((len(rows), len(self.entries)), dtype=np.float64)
+            np.add.at(p, (slice(None), self._model_rows_arr), probabilities[:, self._model_cols_arr])
+            total = p.sum(axis=1)
+            positive = total > 0
+            p[positive] /= total[positive, None]  # mass of labels no longer in use goes to the rest
+            combined = (1.0 - ALPHA) * p + ALPHA * kw
+        top = max(1, min(int(top), len(self.entries)))
+        orders = np.argsort(-combined, axis=1, kind="stable")[:, :top]
+        for k, n in enumerate(rows):
+            out[n] = self._suggestions(combined[k], orders[k], reasons_of[k], vectors[k])
+        return out
+
     def suggest(self, text: str, top: int = 3) -> list[Suggestion]:
         found = self.scores(text)
         if found is None:
@@ -154,6 +203,9 @@ class Engine:
         combined, reasons, vector = found
         top = max(1, min(int(top), len(self.entries)))
         order = np.argsort(-combined, kind="stable")[:top]
+        return self._suggestions(combined, order, reasons, vector)
+
+    def _suggestions(self, combined: np.ndarray, order: np.ndarray, reasons, vector) -> list[Suggestion]:
         if float(combined[order[0]]) < MIN_SCORE:
             return []
         out = []

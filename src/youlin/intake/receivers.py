@@ -31,4 +31,27 @@ def hotline_classifier():
             return classify.Classification(categories[found[0].category_id], found[0].score)
         return by_names(hotline_category, content)
 
+    def classify_orders(pairs: list[tuple[str, str]]) -> list[classify.Classification]:
+        """``[classify_order(h, c) for h, c in pairs]``, the trained suggestions made in one batch (each
+        distinct text once)."""
+        answers: list[classify.Classification | None] = []
+        texts: dict[str, list[int]] = {}
+        for n, (hotline_category, content) in enumerate(pairs):
+            named = named_by.get(hotline_category)
+            if named is None:
+                named = named_by[hotline_category] = by_names(hotline_category, "")
+            if named.category is not None and named.confidence >= classify.HOTLINE_NAME:
+                answers.append(named)
+                continue
+            answers.append(None)
+            texts.setdefault(f"{hotline_category or ''} {content or ''}".strip(), []).append(n)
+        for found, at in zip(built.suggest_many(list(texts), top=1), texts.values(), strict=True):
+            for n in at:
+                if found and found[0].category_id in categories:
+                    answers[n] = classify.Classification(categories[found[0].category_id], found[0].score)
+                else:
+                    answers[n] = by_names(*pairs[n])
+        return answers
+
+    classify_order.many = classify_orders  # plan_orders classifies a file's orders in one call
     return classify_order

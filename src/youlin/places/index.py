@@ -49,6 +49,9 @@ class PlaceIndex:
     buildings: Layer
     grids: Layer
     zones: Layer
+    # The cell raster of ``places.raster``, built on the first large batch (``raster_built``: tried once).
+    raster: object | None = None
+    raster_built: bool = False
 
 
 def _layer(rows, frame: LocalFrame) -> Layer:

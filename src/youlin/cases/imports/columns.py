@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -110,7 +110,13 @@ def _time_limit(value) -> datetime | workdays.Limit:
         return parse_time(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = cell_text(value)
-    text = cell_text(value)
+    return _time_limit_text(cell_text(value))
+
+
+@lru_cache(maxsize=1024)
+def _time_limit_text(text: str) -> datetime | workdays.Limit:
+    """A file repeats a few limits ("5个工作日") thousands of times: each distinct text is read once (the
+    answers are immutable; a refusal is not kept, it raises again)."""
     if m := WORKING_DAYS.match(text):
         days = int(m.group(1))
         if days < 1:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from datetime import time as dt_time
 
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -192,11 +193,12 @@ class _Places:
     def location(self, where: LocatedIds) -> Location:
         if self._objects is None:
             cid = self.community.pk
+            # Routing reads ids, kinds and parents; the outlines (JSON, the bulk of each row) load only if read.
             self._objects = {
-                "compound": {c.pk: c for c in Compound.objects.filter(community_id=cid)},
-                "building": {b.pk: b for b in Building.objects.filter(compound__community_id=cid)},
-                "grid": {g.pk: g for g in Grid.objects.filter(community_id=cid)},
-                "zone": {z.pk: z for z in Zone.objects.filter(community_id=cid)},
+                "compound": {c.pk: c for c in Compound.objects.filter(community_id=cid).defer("geometry")},
+                "building": {b.pk: b for b in Building.objects.filter(compound__community_id=cid).defer("geometry")},
+                "grid": {g.pk: g for g in Grid.objects.filter(community_id=cid).defer("geometry")},
+                "zone": {z.pk: z for z in Zone.objects.filter(community_id=cid).defer("geometry")},
             }
         o = self._objects
         return Location(
@@ -210,13 +212,45 @@ class _Places:
         )
 
 
-def _existing(plan: Plan, orders: list[Order], actor) -> list[Order]:
+class _Deadlines:
+    """``workdays.add`` for a file's orders, worked out once per (local day, number of working days).
+
+    A limit of N working days that starts at a time t > 0 of a working day ends on the N-th working day after
+    it, at t; one that starts on a day off ends where it would from the next midnight, whatever the time. Both
+    follow from ``workdays.add``'s walk, so the day found for one order serves every other order of that day
+    and limit. Any other limit (hours, working hours, a start at midnight) is walked as before."""
+
+    def __init__(self):
+        self._found: dict[tuple, tuple[bool, datetime]] = {}
+
+    def add(self, start: datetime, limit: workdays.Limit) -> datetime:
+        if limit.unit != workdays.WORKING_DAYS:
+            return workdays.add(start, limit)
+        local = start.astimezone(workdays.BEIJING)
+        moment = local.timetz().replace(tzinfo=None)
+        if moment == dt_time.min:
+            return workdays.add(start, limit)
+        key = (local.date(), limit.amount)
+        found = self._found.get(key)
+        if found is None:
+            end = workdays.add(start, limit)
+            found = self._found[key] = (workdays.is_working_day(local.date()), end)
+            return end
+        working, end = found
+        if not working:
+            return end
+        return datetime.combine(end.astimezone(workdays.BEIJING).date(), moment, tzinfo=workdays.BEIJING)
+
+
+def _existing(plan: Plan, orders: list[Order], actor, deadlines: _Deadlines) -> list[Order]:
     """Split off orders already imported: an update, or unchanged. Returns the new ones."""
     by_number: dict[str, dict] = {}
     numbers = [o.number for o in orders]
     for i in range(0, len(numbers), 5000):
-        rows = Case.objects.filter(hotline_number__in=numbers[i : i + 5000]).values(
-            "pk", "hotline_number", "community_id", "community__name", "deadline", *MUTABLE
+        rows = (
+            Case.objects.filter(hotline_number__in=numbers[i : i + 5000])
+            .order_by()  # read into a dict: the case list's default order would only add a sort
+            .values("pk", "hotline_number", "community_id", "community__name", "deadline", *MUTABLE)
         )
         by_number.update({r["hotline_number"]: r for r in rows})
     if not by_number:
@@ -243,7 +277,7 @@ def _existing(plan: Plan, orders: list[Order], actor) -> list[Order]:
         if isinstance(o.time_limit, datetime):
             wanted["deadline"] = o.time_limit
         elif isinstance(o.time_limit, workdays.Limit):
-            wanted["deadline"] = workdays.add(o.called_at, o.time_limit)
+            wanted["deadline"] = deadlines.add(o.called_at, o.time_limit)
         changed = [f for f, v in wanted.items() if case[f] != v]
         if changed:
             plan.updates.append(Update(case["pk"], o, {f: wanted[f] for f in changed}, changed))
@@ -252,7 +286,7 @@ def _existing(plan: Plan, orders: list[Order], actor) -> list[Order]:
     return new
 
 
-def _place(plan: Plan, orders: list[Order], places: _Places) -> None:
+def _place(plan: Plan, orders: list[Order], places: _Places, deadlines: _Deadlines) -> None:
     """Where each new order is: its coordinates, else the place its address names in the target community; an
     order placed outside the community, or not at all, waits for staff (待分拣) at the community's centre."""
     points: list[tuple[float, float]] = []
@@ -266,8 +300,15 @@ def _place(plan: Plan, orders: list[Order], places: _Places) -> None:
         else:
             points.append(places.centre)
         resolved.append(found)
-    located = locate_many(points) if points else []
+    # Each distinct point is located once (a file names the same addresses again and again).
+    distinct = list(dict.fromkeys(points))
+    at_point = dict(zip(distinct, locate_many(distinct) if distinct else [], strict=True))
+    located = [at_point[p] for p in points]
     classifier = classify.classifier()
+    # The orders without a category code are classified in one call when the classifier can take a batch.
+    asked = [(o.hotline_category, o.content) for o in orders if o.category is None]
+    many = getattr(classifier, "many", None)
+    guesses = iter(many(asked) if many is not None else [classifier(h, c) for h, c in asked])
     threshold = classify.threshold()
     fallback: Category | None = None
     limits: dict[int, TimeLimit] = {}
@@ -289,7 +330,7 @@ def _place(plan: Plan, orders: list[Order], places: _Places) -> None:
         if o.category is not None:
             category, confidence = o.category, 1.0
         else:
-            guess = classifier(o.hotline_category, o.content)
+            guess = next(guesses)
             category, confidence = guess.category, guess.confidence
         if category is None:
             fallback = fallback or classify.unclassified()
@@ -300,7 +341,7 @@ def _place(plan: Plan, orders: list[Order], places: _Places) -> None:
         if isinstance(o.time_limit, datetime):
             deadline = o.time_limit
         elif isinstance(o.time_limit, workdays.Limit):
-            deadline = workdays.add(o.called_at, o.time_limit)
+            deadline = deadlines.add(o.called_at, o.time_limit)
         else:
             deadline = limit.deadline(o.called_at)
         if o.history:
@@ -356,8 +397,9 @@ def plan_orders(sheet: Sheet, *, actor, community: Community, progress: Callable
     plan.errors.extend(reading.errors)
     if orders:
         with workdays.held(), routing_cache.held():  # read once for the whole file, not per order
-            new = _existing(plan, orders, actor)
+            deadlines = _Deadlines()
+            new = _existing(plan, orders, actor, deadlines)
             if new and not plan.errors:
-                _place(plan, new, _Places(community))
+                _place(plan, new, _Places(community), deadlines)
     plan.errors = TABLE.sort(plan.errors)
     return plan

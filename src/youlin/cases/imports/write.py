@@ -9,12 +9,12 @@ as before: the people of the responsible organisations follow the new cases and 
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+import orjson
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -171,7 +171,9 @@ STAGING_TABLE = "youlin_hotline_import"
 
 
 def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """JSON text for a JSON column (orjson: the same JSON as ``json.dumps``, less the spaces, several times
+    faster; every value here is a plain dict of strings, numbers, booleans and lists)."""
+    return orjson.dumps(value).decode()
 
 
 def _routed_data(routing) -> str:

@@ -83,3 +83,27 @@ def test_registration_deadline_uses_working_days(users, clock):
     case = f.register(users.spk_grid)  # 楼道堆物: 5 working days
     assert case.deadline == at(2026, 10, 13, 15)
     assert case.deadline - case.registered_at == timedelta(days=13)  # not the 7 calendar days of old
+
+
+@pytest.mark.django_db
+def test_the_imports_deadlines_per_day_answer_as_the_walk():
+    """The import works out a limit of working days once per (local day, limit) (``plan._Deadlines``): for
+    every start — working days, days off, 调休 Saturdays, midnight, a second before it — it answers as
+    ``workdays.add``."""
+    import random
+
+    from youlin.cases.imports.plan import _Deadlines
+
+    WorkdayOverride.objects.create(day=date(2026, 9, 29), is_working_day=False)
+    rng = random.Random(5)
+    limits = [FIVE_WORKING_DAYS, workdays.Limit(1, workdays.WORKING_DAYS), workdays.Limit(0, workdays.WORKING_DAYS)]
+    limits += [workdays.Limit(10, workdays.WORKING_HOURS), workdays.Limit(24, workdays.HOURS)]
+    with workdays.held():
+        memo = _Deadlines()
+        for _ in range(3000):
+            day = date(2026, 9, 20) + timedelta(days=rng.randrange(30))
+            moment = rng.choice([(0, 0, 0), (23, 59, 59), (rng.randrange(24), rng.randrange(60), rng.randrange(60))])
+            start = at(day.year, day.month, day.day, *moment)
+            limit = rng.choice(limits)
+            assert memo.add(start, limit) == workdays.add(start, limit), (start, limit)
+            assert memo.add(start.astimezone(ZoneInfo("UTC")), limit) == workdays.add(start, limit)

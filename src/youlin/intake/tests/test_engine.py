@@ -139,3 +139,13 @@ def test_the_model_is_small_and_fast(built_model, shipped_engine):
         shipped_engine.suggest(text)
     per_text = (time.perf_counter() - started) / len(texts)
     assert per_text < 0.02  # 5 ms on a quiet core; generous here for a shared test machine
+
+
+def test_a_batch_answers_as_one_text_at_a_time(shipped_engine):
+    """``suggest_many`` (the hotline import's batch) gives exactly what ``suggest`` gives text by text: same
+    categories, same scores, same reasons; empty, punctuation-only and unknown texts included."""
+    texts = [e.text for e in held_out_examples()][:300]
+    texts += [SEED, "", "！！！", "abc", "12345", "咨询-其他 市民反映：楼道堆物，影响通行（工单 7）", SEED]
+    for top in (1, 3):
+        assert shipped_engine.suggest_many(texts, top=top) == [shipped_engine.suggest(t, top=top) for t in texts]
+    assert shipped_engine.suggest_many([]) == []

@@ -200,3 +200,110 @@ def test_index_follows_place_changes(demo):
 def test_gcj02_round_trip(lon, lat):
     back = gcj02_to_wgs84(*wgs84_to_gcj02(lon, lat))
     assert abs(back[0] - lon) < 1e-7 and abs(back[1] - lat) < 1e-7
+
+
+def _points_to_check(seed: int) -> list[tuple[float, float]]:
+    """Random points over the city and around it, every vertex of every outline, the middle of every edge, and
+    points just off each building (inside its tolerance, and beyond it)."""
+    import random
+
+    from youlin.places.models import Zone
+
+    rng = random.Random(seed)
+    rings = []
+    for model in (Community, Compound, Building, Grid, Zone):
+        for geometry in model.objects.exclude(geometry=None).values_list("geometry", flat=True):
+            polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+            rings.extend(ring for polygon in polygons for ring in polygon)
+    lons = [p[0] for ring in rings for p in ring]
+    lats = [p[1] for ring in rings for p in ring]
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    margin = 0.002
+    points = [
+        (rng.uniform(west - margin, east + margin), rng.uniform(south - margin, north + margin)) for _ in range(3000)
+    ]
+    for ring in rings:
+        for a, b in zip(ring, ring[1:], strict=False):
+            points.append((a[0], a[1]))
+            points.append(((a[0] + b[0]) / 2, (a[1] + b[1]) / 2))
+    for ring in Building.objects.exclude(geometry=None).values_list("geometry", flat=True):
+        outer = ring["coordinates"][0]
+        lon = (min(p[0] for p in outer) + max(p[0] for p in outer)) / 2
+        south_edge = min(p[1] for p in outer)
+        for metres in (0.5, 10, 29.9, 30, 30.1, 45):
+            points.append((lon, south_edge - metres / 110_540))
+    return points
+
+
+def _ids(found):
+    return None if found is None else tuple(found)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_locate_many_answers_as_the_exact_lookup_and_as_locate(demo, monkeypatch, seed):
+    """The batch path (the cell raster of places.raster for large batches) answers every point exactly as the
+    tree lookup alone and as ``locate`` one point at a time: random points inside and outside the city, every
+    vertex and edge middle of every outline (where outlines touch), building tolerances, and a hole."""
+    from youlin.places import raster, services
+    from youlin.places.index import get_index
+
+    community = Community.objects.get(name="钢院社区")
+    lon, lat = centre(community.geometry)
+    d, h = 4e-4, 1.5e-4
+    services.compound_ensure(  # a compound with a courtyard that is not part of it: a hole
+        community=community,
+        name="回字院",
+        kind=Compound.Kind.ESTATE,
+        households=1,
+        geometry={
+            "type": "Polygon",
+            "coordinates": [
+                [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]],
+                [[lon - h, lat - h], [lon - h, lat + h], [lon + h, lat + h], [lon + h, lat - h], [lon - h, lat - h]],
+            ],
+        },
+    )
+    points = _points_to_check(seed) + [(lon, lat), (lon - h, lat), (lon + d, lat + d)]
+    monkeypatch.setattr(raster, "MIN_POINTS", 10**9)
+    exact = locate_many(points)
+    assert get_index().raster is None
+    monkeypatch.setattr(raster, "MIN_POINTS", 1)
+    batch = locate_many(points)
+    assert get_index().raster is not None
+    assert [_ids(f) for f in batch] == [_ids(f) for f in exact]
+    assert sum(f is None for f in batch) > 100 and sum(f is not None for f in batch) > 1000
+    assert any(f is not None and f.building_id for f in batch)
+    for (p_lon, p_lat), found in list(zip(points, batch, strict=True))[::7]:
+        try:
+            one = locate(p_lon, p_lat)
+        except GeometryError:
+            assert found is None
+            continue
+        assert found is not None
+        assert (found.community_id, found.grid_id, found.zone_id) == (
+            one.community.pk,
+            one.grid.pk if one.grid else None,
+            one.zone.pk if one.zone else None,
+        )
+        assert found.building_id == (one.building.pk if one.building else None)
+        if one.building is None or found.compound_id is not None:
+            assert found.compound_id == (one.compound.pk if one.compound else None)
+
+
+def test_locate_many_by_cells_with_an_empty_layer_and_no_buildings_near(demo, monkeypatch):
+    """A layer with no outline at all (no zones) and a city without buildings: the raster still answers as the
+    tree."""
+    from youlin.places import raster
+    from youlin.places.index import forget_index
+    from youlin.places.models import Zone
+
+    Zone.objects.all().delete()
+    Building.objects.all().delete()
+    forget_index()
+    points = _points_to_check(3)
+    monkeypatch.setattr(raster, "MIN_POINTS", 10**9)
+    exact = locate_many(points)
+    monkeypatch.setattr(raster, "MIN_POINTS", 1)
+    batch = locate_many(points)
+    assert [_ids(f) for f in batch] == [_ids(f) for f in exact]
+    assert all(f is None or (f.zone_id is None and f.building_id is None) for f in batch)
