@@ -21,6 +21,7 @@ import csv
 import dataclasses
 import io
 import json
+import math
 import os
 import platform
 import random
@@ -657,7 +658,17 @@ def bench_locate(size: Size) -> dict:
             out.append(next((pk for pk, shape in grids if shape.covers(point)), None))
         return out
 
-    brute_runs = timed(lambda: brute(), max(1, size.repeats // 2), warmup=0)
+    # One pass over the sample takes a few milliseconds, short enough for a busy machine to distort: each timed
+    # run repeats the pass for at least a fifth of a second and counts the time per pass (the same work per point).
+    t0 = time.perf_counter()
+    brute()
+    passes = max(1, math.ceil(0.2 / max(time.perf_counter() - t0, 1e-6)))
+
+    def brute_passes():
+        for _ in range(passes):
+            brute()
+
+    brute_runs = [r / passes for r in timed(brute_passes, max(3, size.repeats // 2), warmup=0)]
     # The index must agree with brute force on the sampled points.
     expected = brute()
     mismatches = sum(1 for f, e in zip(found[: len(sample)], expected, strict=True) if (f.grid_id if f else None) != e)
@@ -673,6 +684,7 @@ def bench_locate(size: Size) -> dict:
         "seconds_per_point": brute_per_point,
         "points_per_s": median_spread([len(sample) / r for r in brute_runs]),
         "sampled_points": len(sample),
+        "passes_per_run": passes,
         "layers": "grid",
     }
     _ = build_index, current_revision
