@@ -8,13 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from youlin.cases.models import OPEN_STATUSES, Case, CaseAssignment, CaseEvent, CasePhoto, Category, Status
 from youlin.cases.selectors import active_matter
+from youlin.domain import jsonout
 from youlin.open311.models import ApiKey, Submission
 from youlin.open311.services import key_hash
+from youlin.parties.models import Organisation
+from youlin.photos.models import Photo
 
 MAX_RESULTS = 1000
 MAX_SPAN = timedelta(days=90)
@@ -90,29 +94,50 @@ class Requests:
     photos: dict[int, str] = field(default_factory=dict)
 
 
+def _ids_in(vendor: str) -> str:
+    """``IN`` a list of ids given as ONE parameter (an array on PostgreSQL, JSON text elsewhere), not a hundred:
+    the ORM's ``case_id__in`` prepares, writes and sends each id in turn."""
+    return "= ANY(%s)" if vendor == "postgresql" else "IN (SELECT value FROM json_each(%s))"
+
+
+def _ids_param(ids: list[int]):
+    return ids if connection.vendor == "postgresql" else jsonout.dumps(ids).decode()
+
+
+def _agencies_sql(vendor: str) -> str:
+    assignment, organisation = CaseAssignment._meta.db_table, Organisation._meta.db_table
+    return (
+        f"SELECT a.case_id, o.name FROM {assignment} a JOIN {organisation} o ON o.id = a.organisation_id "  # noqa: S608 - table names from the models, values bound
+        f"WHERE a.case_id {_ids_in(vendor)} ORDER BY a.case_id, a.id"
+    )
+
+
+def _photos_sql(vendor: str) -> str:
+    case_photo, photo = CasePhoto._meta.db_table, Photo._meta.db_table
+    return (
+        f"SELECT cp.case_id, p.image FROM {case_photo} cp JOIN {photo} p ON p.id = cp.photo_id "  # noqa: S608 - table names from the models, values bound
+        f"WHERE cp.kind = %s AND cp.case_id {_ids_in(vendor)} ORDER BY cp.id"
+    )
+
+
 def _with_parts(rows: list[dict]) -> Requests:
-    """Two queries however many rows: the responsible organisations, and the photos of requests that did not
-    come with a ``media_url``."""
+    """Two queries however many rows: the responsible organisations (in assignment order), and the first
+    "before" photo of requests that did not come with a ``media_url``."""
     found = Requests(rows)
     if not rows:
         return found
-    ids = [r["id"] for r in rows]
-    assignments = (
-        CaseAssignment.objects.filter(case_id__in=ids)
-        .order_by("case_id", "id")
-        .values_list("case_id", "organisation__name")
-    )
-    for case_id, name in assignments:
-        found.agencies.setdefault(case_id, []).append(name)
-    without_media = [r["id"] for r in rows if not r["submission_media_url"]]
-    if without_media:
-        photos = (
-            CasePhoto.objects.filter(case_id__in=without_media, kind=CasePhoto.Kind.BEFORE)
-            .order_by("id")
-            .values_list("case_id", "photo__image")
-        )
-        for case_id, image in photos:
-            found.photos.setdefault(case_id, image)
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        cursor.execute(_agencies_sql(vendor), [_ids_param([r["id"] for r in rows])])
+        agencies = found.agencies
+        for case_id, name in cursor.fetchall():
+            agencies.setdefault(case_id, []).append(name)
+        without_media = [r["id"] for r in rows if not r["submission_media_url"]]
+        if without_media:
+            cursor.execute(_photos_sql(vendor), [CasePhoto.Kind.BEFORE, _ids_param(without_media)])
+            photos = found.photos
+            for case_id, image in cursor.fetchall():
+                photos.setdefault(case_id, image)
     return found
 
 
