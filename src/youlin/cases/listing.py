@@ -12,6 +12,17 @@ from youlin.access import policy
 from youlin.cases.models import OPEN_STATUSES, Case, CaseAssignment
 
 PAGE_SIZE = 30
+# What a list (the page's rows, the API's ``case_summary``) never shows of a case's places: each row's places are
+# their ids, names and codes. Their outlines and row times cost a parse each, per row; loaded on first access.
+PLACE_FIELDS_NOT_LISTED = (
+    *(
+        f"{place}__{field}"
+        for place in ("community", "compound", "building", "grid")
+        for field in ("geometry", "created_at", "updated_at")
+    ),
+    "community__summary",
+    "community__address",
+)
 
 
 def encode_cursor(case: Case) -> str:
@@ -47,7 +58,11 @@ def case_search(
 ) -> CasePage:
     """Visible cases matching ``filters`` (the CaseFilterForm's cleaned data), newest first. One query."""
     now = now or timezone.now()
-    qs = policy.scope(user, Case.objects.all()).select_related("category", "community", "compound", "building", "grid")
+    qs = (
+        policy.scope(user, Case.objects.all())
+        .select_related("category", "community", "compound", "building", "grid")
+        .defer(*PLACE_FIELDS_NOT_LISTED)
+    )
     status = filters.get("status")
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
