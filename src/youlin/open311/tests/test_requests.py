@@ -293,3 +293,25 @@ def test_get_requests_agencies_in_order_and_the_first_before_photo(client, users
         )
         assert rows[linked.number]["media_url"] == url
         assert rows[linked.number]["agency_responsible"] == "天岳恒物业"
+
+
+@pytest.mark.parametrize(
+    ("codes", "statuses"),
+    [([], []), (["06080"], []), (["06080", "06080", "nosuch"], ["open"]), ([], ["closed"]), ([], ["open", "closed"])],
+)
+def test_search_from_sql_kept_per_process_gives_the_querysets_rows(client, users, key, codes, statuses):
+    """``requests_search`` runs SQL compiled once per shape; its rows are the ORM's ``.values()`` rows."""
+    from youlin.open311 import selectors
+
+    number = post(client, key, **located(jia_point())).json()[0]["service_request_id"]
+    case = walk(
+        Case.objects.get(number=number), staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid
+    )
+    post(client, key, **located(jia_point()), service_code="06080")
+    assert case.status == "closed"
+    start, end = timezone.now() - timedelta(days=80), timezone.now() + timedelta(minutes=1)
+    for _ in range(2):  # compiled, then kept
+        found = selectors.requests_search(start=start, end=end, service_codes=codes, statuses=statuses)
+        wanted = selectors.status_filter(statuses) if statuses else []
+        assert found.rows == list(selectors._search_queryset(start, end, list(dict.fromkeys(codes)), wanted))
+        assert found.rows and all(r["registered_at"].tzinfo is not None for r in found.rows)
