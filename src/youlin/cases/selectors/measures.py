@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Aggregate, Count, DateTimeField, F, IntegerField, Q, QuerySet, When
+from django.db.models import Case as Case_
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from youlin.cases.models import (
@@ -197,6 +199,20 @@ class MeasuresBreakdown:
     registered_by_month: dict[str, int]  # "YYYY-MM" (local) → the same, by month of registration
 
 
+class _Grouping(Aggregate):
+    """PostgreSQL's ``GROUPING(expression)``: 0 on a row of a grouping set that groups by the expression, 1 on a
+    row of one that does not. An aggregate to the ORM, so that it is never added to the GROUP BY."""
+
+    function = "GROUPING"
+    name = "Grouping"
+    output_field = IntegerField()
+    allow_distinct = False
+    empty_result_set_value = None
+
+
+_GROUP_BY_CATEGORY_AND_MONTH = " GROUP BY 1, 2"
+
+
 def case_measures_breakdown(
     *,
     start: datetime,
@@ -205,15 +221,22 @@ def case_measures_breakdown(
     weights: tuple[float, float, float] = DEFAULT_WEIGHTS,
     basically_satisfied_weight: float = BASICALLY_SATISFIED_WEIGHT,
 ) -> MeasuresBreakdown:
-    """``case_measures`` for [start, end) and the registrations by category and by month, in one query: the
-    measures' aggregates grouped by (category, local month of registration), summed here three ways (a few
-    hundred groups). Same definitions as ``case_measures``."""
-    from django.db.models import Case as Case_
-    from django.db.models import DateTimeField, When
-    from django.db.models.functions import TruncMonth
+    """``case_measures`` for [start, end) and the registrations by category and by month, in one query. Same
+    definitions as ``case_measures``.
 
-    tz = timezone.get_current_timezone()
+    The measures' aggregates are written once (``_measure_aggregates``) and grouped by category and by local
+    month of registration. On PostgreSQL the database does both groupings in the one scan (``GROUPING SETS``):
+    a row per category (whose sum is the period's measures) and a row per month. SQLite has no grouping sets:
+    there the query groups by (category, month) and the rows are summed three ways here."""
+    options = {"weights": weights, "basically_satisfied_weight": basically_satisfied_weight}
     qs = Case.objects.all() if cases is None else cases
+    return _breakdown(qs, start, end, options, grouping_sets=connection.vendor == "postgresql")
+
+
+def _breakdown(
+    qs: QuerySet[Case], start: datetime, end: datetime, options: dict, *, grouping_sets: bool
+) -> MeasuresBreakdown:
+    tz = timezone.get_current_timezone()
     touched = (
         Q(registered_at__gte=start, registered_at__lt=end)
         | Q(closed_at__gte=start, closed_at__lt=end)
@@ -228,30 +251,88 @@ def case_measures_breakdown(
         default=None,
         output_field=DateTimeField(),
     )
-    rows = qs.filter(touched).annotate(month=month).values("category_id", "month").annotate(**aggregates).order_by()
-    # The rows straight from the cursor: a few hundred groups need no per-row conversion by the ORM.
+    grouped = qs.filter(touched).annotate(month=month).values("category_id", "month")
+    if grouping_sets:
+        found = _breakdown_grouping_sets(grouped, aggregates, options)
+        if found is not None:
+            return found
+    return _breakdown_summed(grouped, aggregates, options)
+
+
+def _fetch(rows: QuerySet) -> tuple[dict[str, int], list[tuple]]:
+    """A grouped query's rows straight from the cursor (a few hundred groups need no per-row conversion by the
+    ORM), with each column's position."""
     sql, params = rows.query.sql_with_params()
+    return _execute(sql, params)
+
+
+def _execute(sql: str, params) -> tuple[dict[str, int], list[tuple]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [c[0] for c in cursor.description]
-        found = cursor.fetchall()
-    at = {name: i for i, name in enumerate(names)}
+        return {name: i for i, name in enumerate(names)}, cursor.fetchall()
+
+
+def _month_key(month) -> str:
+    """A local month as "YYYY-MM": naive from PostgreSQL (AT TIME ZONE), text from SQLite."""
+    return month[:7] if isinstance(month, str) else month.strftime("%Y-%m")
+
+
+def _breakdown_grouping_sets(grouped: QuerySet, aggregates: dict, options: dict) -> MeasuresBreakdown | None:
+    """PostgreSQL: ``GROUP BY GROUPING SETS ((category), (month))`` in place of ``GROUP BY category, month``.
+    None if the ORM wrote a GROUP BY other than the two selected columns (a scoped queryset of another shape):
+    the caller then sums the rows itself."""
+    rows = grouped.annotate(**aggregates, by_month=_Grouping("category_id")).order_by()
+    sql, params = rows.query.sql_with_params()
+    if not sql.endswith(_GROUP_BY_CATEGORY_AND_MONTH):
+        return None
+    sql = sql.removesuffix(_GROUP_BY_CATEGORY_AND_MONTH) + " GROUP BY GROUPING SETS ((1), (2))"
+    at, found = _execute(sql, params)
+    columns = [at[name] for name in aggregates]
+    category_at, month_at, registered_at, flag_at = (
+        at["category_id"],
+        at["month"],
+        at["registered_count"],
+        at["by_month"],
+    )
+    totals = [0] * len(columns)
+    by_category: dict[int, int] = {}
+    by_month: dict[str, int] = {}
+    for row in found:
+        n = row[registered_at]
+        if row[flag_at]:  # a month's row (NULL: the cases not registered in the period)
+            if n and row[month_at] is not None:
+                by_month[_month_key(row[month_at])] = n
+            continue
+        # A category's row: every case touched by the period is in exactly one.
+        for j, i in enumerate(columns):
+            totals[j] += row[i]
+        if n:
+            by_category[row[category_at]] = n
+    measures = Measures(**dict(zip(aggregates, totals, strict=True)), **options)
+    return MeasuresBreakdown(measures, by_category, by_month)
+
+
+def _breakdown_summed(grouped: QuerySet, aggregates: dict, options: dict) -> MeasuresBreakdown:
+    """Any database: the aggregates grouped by (category, month), summed three ways here."""
+    at, found = _fetch(grouped.annotate(**aggregates).order_by())
     columns = [(name, at[name]) for name in aggregates]
     category_at, month_at, registered_at = at["category_id"], at["month"], at["registered_count"]
     totals = dict.fromkeys(aggregates, 0)
     by_category: dict[int, int] = {}
     by_month: dict[str, int] = {}
+    keys: dict = {}
     for row in found:
         for name, i in columns:
             totals[name] += row[i]
         n, month = row[registered_at], row[month_at]
         if n and month is not None:
-            # A local month: naive from PostgreSQL (AT TIME ZONE), text from SQLite.
-            key = month[:7] if isinstance(month, str) else month.strftime("%Y-%m")
+            if month not in keys:
+                keys[month] = _month_key(month)
+            key = keys[month]
             by_category[row[category_at]] = by_category.get(row[category_at], 0) + n
             by_month[key] = by_month.get(key, 0) + n
-    measures = Measures(**totals, weights=weights, basically_satisfied_weight=basically_satisfied_weight)
-    return MeasuresBreakdown(measures, by_category, by_month)
+    return MeasuresBreakdown(Measures(**totals, **options), by_category, by_month)
 
 
 def case_measures_series(

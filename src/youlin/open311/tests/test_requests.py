@@ -258,3 +258,60 @@ def test_apikey_command_creates_and_revokes(client, users, capsys):
     assert Case.objects.get(number=response.json()[0]["service_request_id"]).channel_detail == "随手拍"
     call_command("apikey", "revoke", "--name", "随手拍")
     assert post(client, raw, **located(jia_point())).status_code == 403
+
+
+def test_get_requests_agencies_in_order_and_the_first_before_photo(client, users, key):
+    """Each request's organisations in assignment order, and its first "before" photo when it came with no
+    ``media_url`` (an "after" photo or a later one is not it); a request with a ``media_url`` keeps it."""
+    from django.core.files.storage import default_storage
+
+    from youlin.cases.models import CaseAssignment, CasePhoto
+    from youlin.parties.models import Organisation, Responsibility
+    from youlin.photos.models import Photo
+
+    plain = Case.objects.get(number=post(client, key, **located(jia_point())).json()[0]["service_request_id"])
+    url = "https://example.org/p/1.jpg"
+    linked = Case.objects.get(
+        number=post(client, key, **located(jia_point()), media_url=url).json()[0]["service_request_id"]
+    )
+    other = Organisation.objects.exclude(pk__in=plain.assignments.values("organisation")).order_by("-pk").first()
+    CaseAssignment.objects.create(case=plain, organisation=other, duty=Responsibility.Duty.choices[0][0])
+
+    def photo(name):
+        return Photo.objects.create(image=f"photos/2026/11/{name}.jpg", thumbnail=f"photos/thumbs/{name}.jpg")
+
+    for case in (plain, linked):
+        CasePhoto.objects.create(case=case, photo=photo(f"after-{case.pk}"), kind=CasePhoto.Kind.AFTER)
+        CasePhoto.objects.create(case=case, photo=photo(f"first-{case.pk}"), kind=CasePhoto.Kind.BEFORE)
+        CasePhoto.objects.create(case=case, photo=photo(f"second-{case.pk}"), kind=CasePhoto.Kind.BEFORE)
+    ids = f"{plain.number},{linked.number}"
+    for params in ({"service_request_id": ids}, {}):
+        rows = {r["service_request_id"]: r for r in client.get("/open311/v2/requests.json", params).json()}
+        assert rows[plain.number]["agency_responsible"] == f"天岳恒物业、{other.name}"
+        assert rows[plain.number]["media_url"] == "http://testserver" + default_storage.url(
+            f"photos/2026/11/first-{plain.pk}.jpg"
+        )
+        assert rows[linked.number]["media_url"] == url
+        assert rows[linked.number]["agency_responsible"] == "天岳恒物业"
+
+
+@pytest.mark.parametrize(
+    ("codes", "statuses"),
+    [([], []), (["06080"], []), (["06080", "06080", "nosuch"], ["open"]), ([], ["closed"]), ([], ["open", "closed"])],
+)
+def test_search_from_sql_kept_per_process_gives_the_querysets_rows(client, users, key, codes, statuses):
+    """``requests_search`` runs SQL compiled once per shape; its rows are the ORM's ``.values()`` rows."""
+    from youlin.open311 import selectors
+
+    number = post(client, key, **located(jia_point())).json()[0]["service_request_id"]
+    case = walk(
+        Case.objects.get(number=number), staff=users.spk_staff, handler=users.tyh_property, grid_worker=users.spk_grid
+    )
+    post(client, key, **located(jia_point()), service_code="06080")
+    assert case.status == "closed"
+    start, end = timezone.now() - timedelta(days=80), timezone.now() + timedelta(minutes=1)
+    for _ in range(2):  # compiled, then kept
+        found = selectors.requests_search(start=start, end=end, service_codes=codes, statuses=statuses)
+        wanted = selectors.status_filter(statuses) if statuses else []
+        assert found.rows == list(selectors._search_queryset(start, end, list(dict.fromkeys(codes)), wanted))
+        assert found.rows and all(r["registered_at"].tzinfo is not None for r in found.rows)
