@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from youlin.access import policy
-from youlin.cases import errors
+from youlin.cases import errors, routing_cache
 from youlin.cases.errors import CaseError, CaseErrorCode
 from youlin.cases.models import (
     Case,
@@ -120,26 +120,27 @@ def case_register(
     lock is held for the inserts alone. ``on_written(case)`` runs inside that transaction (an interface's own
     record of the submission), so both commit or neither does.
     """
-    prepared = _prepare(
-        actor=actor,
-        category=category,
-        description=description,
-        lon=lon,
-        lat=lat,
-        channel=channel,
-        channel_detail=channel_detail,
-        crs=crs,
-        reporter=reporter,
-        reporter_name=reporter_name,
-        reporter_phone=reporter_phone,
-        address=address,
-        urgency=urgency,
-        hotline_number=hotline_number,
-        hotline_received_at=hotline_received_at,
-        hotline_unit=hotline_unit,
-        photos=photos,
-        phone_required=phone_required,
-    )
+    with routing_cache.held():  # one routing revision for every read below (one query, not one per lookup)
+        prepared = _prepare(
+            actor=actor,
+            category=category,
+            description=description,
+            lon=lon,
+            lat=lat,
+            channel=channel,
+            channel_detail=channel_detail,
+            crs=crs,
+            reporter=reporter,
+            reporter_name=reporter_name,
+            reporter_phone=reporter_phone,
+            address=address,
+            urgency=urgency,
+            hotline_number=hotline_number,
+            hotline_received_at=hotline_received_at,
+            hotline_unit=hotline_unit,
+            photos=photos,
+            phone_required=phone_required,
+        )
     with transaction.atomic():
         case = _write(actor, prepared)
         if on_written is not None:

@@ -41,7 +41,10 @@ def insert(objs: Sequence[Model]) -> None:
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     params: list = []
     for obj in objs:
-        params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+        for f in fields:
+            value = f.pre_save(obj, True)
+            # None is NULL for every field written here (a JSON field's None too, as with save()).
+            params.append(None if value is None else f.get_db_prep_save(value, connection))
     pk = model._meta.pk
     sql = f"{head}{', '.join([row] * len(objs))} RETURNING {connection.ops.quote_name(pk.column)}"
     with connection.cursor() as cursor:
