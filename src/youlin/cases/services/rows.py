@@ -11,15 +11,37 @@ foreign keys), as ``save()`` does; the instances get their ids and are marked as
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import AutoField, Model
 
 _plans: dict[tuple[type, str], tuple[list, str]] = {}
 
+# Fields whose database value is the Python value itself when it has one of these types (what their own
+# ``get_db_prep_save`` returns for it): such values skip the field's conversion chain.
+_PLAIN = (
+    (models.CharField, (str,)),
+    (models.TextField, (str,)),
+    (models.BooleanField, (bool,)),
+    (models.IntegerField, (int,)),
+    (models.FloatField, (float,)),
+    (models.ForeignKey, (int,)),  # the id (``attname``): the targets here are integer primary keys
+)
+
+
+def _plain_types(field) -> tuple:
+    if isinstance(field, models.ForeignKey) and not isinstance(field.target_field, models.AutoField):
+        return ()
+    for kind, types in _PLAIN:
+        if isinstance(field, kind):
+            return types
+    return ()
+
 
 def _plan(model: type[Model]) -> tuple[list, str]:
-    """The fields written (every concrete field but an automatic primary key) and the INSERT's head."""
+    """The fields written (every concrete field but an automatic primary key), each with the types it takes
+    as they are and whether it is a date and time, and the INSERT's head."""
     key = (model, connection.vendor)
     found = _plans.get(key)
     if found is None:
@@ -28,8 +50,20 @@ def _plan(model: type[Model]) -> tuple[list, str]:
         qn = connection.ops.quote_name
         columns = ", ".join(qn(f.column) for f in fields)
         head = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES "  # noqa: S608 - a model's own names
-        found = _plans[key] = (fields, head)
+        plan = [(f, _plain_types(f), isinstance(f, models.DateTimeField)) for f in fields]
+        found = _plans[key] = (plan, head)
     return found
+
+
+def _value(field, plain: tuple, moment: bool, obj: Model):
+    value = field.pre_save(obj, True)
+    if value is None:
+        return None  # NULL for every field written here (a JSON field's None too, as with save())
+    if type(value) in plain:
+        return value
+    if moment and type(value) is datetime and value.tzinfo is not None:
+        return connection.ops.adapt_datetimefield_value(value)  # what DateTimeField ends with for an aware time
+    return field.get_db_prep_save(value, connection)
 
 
 def insert(objs: Sequence[Model]) -> None:
@@ -37,14 +71,9 @@ def insert(objs: Sequence[Model]) -> None:
     if not objs:
         return
     model = type(objs[0])
-    fields, head = _plan(model)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params: list = []
-    for obj in objs:
-        for f in fields:
-            value = f.pre_save(obj, True)
-            # None is NULL for every field written here (a JSON field's None too, as with save()).
-            params.append(None if value is None else f.get_db_prep_save(value, connection))
+    plan, head = _plan(model)
+    row = "(" + ", ".join(["%s"] * len(plan)) + ")"
+    params = [_value(f, plain, moment, obj) for obj in objs for f, plain, moment in plan]
     pk = model._meta.pk
     sql = f"{head}{', '.join([row] * len(objs))} RETURNING {connection.ops.quote_name(pk.column)}"
     with connection.cursor() as cursor:
