@@ -28,6 +28,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--html", type=Path)
+    parser.add_argument("--generate", action="store_true", help="migrate and generate the city into --database-url")
     parser.add_argument("--all", action="store_true", help="show the library frames pyinstrument hides")
     parser.add_argument("--queries", action="store_true", help="print the SQL of the last request")
     args = parser.parse_args()
@@ -55,7 +56,7 @@ def main() -> int:
         from youlin.synthetic import floor
         from youlin.synthetic.generate import CitySpec, generate_city
 
-        if not args.database_url:
+        if not args.database_url or args.generate:
             call_command("migrate", verbosity=0)
             generate_city(CitySpec(subdistricts=1, communities_per=4, cases=5000, seed=9))
         floor.create_table()

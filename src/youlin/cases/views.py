@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from youlin.access import policy
-from youlin.cases import panels, selectors, services, steps, updates
+from youlin.cases import panels, routing_cache, selectors, services, steps, updates
 from youlin.cases.categories import localized
 from youlin.cases.errors import CaseError, CaseErrorCode
 from youlin.cases.forms import (
@@ -164,20 +164,21 @@ def report(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            lon, lat, crs = _point_of(data)
-            case = services.case_register(
-                actor=request.user,
-                category=_category_or_error(data["category"]),
-                description=data["description"],
-                lon=lon,
-                lat=lat,
-                crs=crs,
-                channel=Channel.RESIDENT,
-                address=data["address"],
-                reporter_name=data["reporter_name"],
-                reporter_phone=data["reporter_phone"],
-                photos=data["photos"],
-            )
+            with routing_cache.held():  # one routing revision read for the category and the registration
+                lon, lat, crs = _point_of(data)
+                case = services.case_register(
+                    actor=request.user,
+                    category=_category_or_error(data["category"]),
+                    description=data["description"],
+                    lon=lon,
+                    lat=lat,
+                    crs=crs,
+                    channel=Channel.RESIDENT,
+                    address=data["address"],
+                    reporter_name=data["reporter_name"],
+                    reporter_phone=data["reporter_phone"],
+                    photos=data["photos"],
+                )
         except CaseError as exc:
             show_error(request, exc, form)
         else:
