@@ -65,7 +65,7 @@ def main() -> int:
         codes = list(matters.values_list("code", flat=True))
         ids = list(matters.values_list("pk", flat=True))
         boxes = [shape_from_geojson(g).bounds for g in Community.objects.values_list("geometry", flat=True) if g]
-        _key, raw = apikey_create(name=f"profile-{rng.random()}")
+        _key, raw = apikey_create(name=f"profile-{os.getpid()}-{time.time():.0f}")
         client = Client()
 
         def open311_post():

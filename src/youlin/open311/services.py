@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from youlin.cases.models import Category, Channel
-from youlin.cases.services import case_register, rows
+from youlin.cases.services import case_register
 from youlin.open311.attributes import attributes_of
 from youlin.open311.models import ApiKey, Submission
 
@@ -127,7 +127,7 @@ def request_submit(
     name = " ".join(part for part in (last_name.strip(), first_name.strip()) if part)
     written: list[Submission] = []
 
-    def submission(case) -> None:
+    def submission(case) -> list[Submission]:
         row = Submission(
             case=case,
             api_key=api_key,
@@ -140,8 +140,8 @@ def request_submit(
             first_name=first_name[:64],
             last_name=last_name[:64],
         )
-        rows.insert([row])  # one plain INSERT, as the case's own rows (``cases.services.rows``)
         written.append(row)
+        return [row]  # written by case_register with the case's own rows
 
     case_register(
         actor=None,
@@ -155,6 +155,6 @@ def request_submit(
         reporter_name=name[:64],
         reporter_phone=phone[:32],
         phone_required=False,  # GeoReport v2: phone is optional; such a case has no callback number
-        on_written=submission,
+        also_write=submission,
     )
     return written[0]

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -106,6 +107,7 @@ def case_register(
     hotline_unit: str = "",
     photos: Sequence[UploadedFile] = (),
     on_written: Callable[[Case], object] | None = None,
+    also_write: Callable[[Case], Sequence[Model]] | None = None,
     phone_required: bool = True,
 ) -> Case:
     """Register (立案) a report: locate it, number it, flag a recurrence, route it to the responsible parties.
@@ -118,7 +120,8 @@ def case_register(
     Every check and read (place, permission, time limit, recurrence, routing, who follows) comes first; the
     write transaction then only inserts (number, case, parties, timeline, followers), so on SQLite the write
     lock is held for the inserts alone. ``on_written(case)`` runs inside that transaction (an interface's own
-    record of the submission), so both commit or neither does.
+    record of the submission), so both commit or neither does. ``also_write(case)`` returns new rows of one
+    model (such a record) to insert with the case's own last rows, in the same statement on PostgreSQL.
     """
     with routing_cache.held():  # one routing revision for every read below (one query, not one per lookup)
         prepared = _prepare(
@@ -142,7 +145,7 @@ def case_register(
             phone_required=phone_required,
         )
     with transaction.atomic():
-        case = _write(actor, prepared)
+        case = _write(actor, prepared, also_write)
         if on_written is not None:
             on_written(case)
     return case
@@ -253,9 +256,10 @@ def _prepare(
     )
 
 
-def _write(actor, r: _Registration) -> Case:
+def _write(actor, r: _Registration, also_write: Callable[[Case], Sequence[Model]] | None = None) -> Case:
     """The inserts of a prepared registration (inside the caller's transaction): one plain ``INSERT`` per table
-    (``rows.insert``: the case, its assignments, its two timeline events, its followers), no ``save()``."""
+    (``rows``: the case, then its assignments, its two timeline events and its followers, which PostgreSQL
+    takes in one statement), no ``save()``."""
     case, routing, now = r.case, r.routing, r.now
     case.number = _allocate_number(case.community, now)
     if case.hotline_number:
@@ -268,7 +272,6 @@ def _write(actor, r: _Registration) -> Case:
             raise
     else:
         rows.insert([case])
-    rows.insert([CaseAssignment(case=case, organisation=o, duty=routing.duty) for o in routing.organisations])
     stored = _store_photos(actor, r.photos) if r.photos else []
     user = _user_or_none(actor)
     registered = CaseEvent(
@@ -302,8 +305,12 @@ def _write(actor, r: _Registration) -> Case:
             "fallback": routing.fallback,
         },
     )
-    rows.insert([registered, routed])  # in this order: the timeline sorts by (at, id)
+    rows.insert_together(
+        [CaseAssignment(case=case, organisation=o, duty=routing.duty) for o in routing.organisations],
+        [registered, routed],  # in this order: the timeline sorts by (at, id)
+        # A new case has no followers yet: the distinct ids are inserted plainly.
+        [CaseFollower(case=case, user_id=pk) for pk in dict.fromkeys(r.followers) if pk],
+        also_write(case) if also_write is not None else [],
+    )
     _attach_photos(case, registered, stored, CasePhoto.Kind.BEFORE)
-    # A new case has no followers yet: the distinct ids are inserted plainly.
-    rows.insert([CaseFollower(case=case, user_id=pk) for pk in dict.fromkeys(r.followers) if pk])
     return case
