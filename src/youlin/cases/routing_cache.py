@@ -32,8 +32,12 @@ class RoutingCache:
     revision: int
     rules: list = field(default_factory=list)  # active RoutingRule rows, category selected
     parties: dict = field(default_factory=dict)  # (compound id, building id, zone id) → ResponsibleParties
+    communities: dict = field(default_factory=dict)  # community id → CommunityResponsibilities (all its places)
     offices: dict = field(default_factory=dict)  # community id → [Organisation]
     members: dict = field(default_factory=dict)  # organisation id → frozenset of active user ids (who follows)
+    # Open311 keys by hash, active ones only (``open311.selectors.key_for``; the open311 app moves the revision
+    # on whenever a key is saved or deleted: created, renamed, revoked).
+    api_keys: dict = field(default_factory=dict)
     _limits: dict | None = None  # (category id, subdistrict id) → (urgency, limit, unit), every row at once
     _categories: list | None = None  # active categories, loaded on first use
 

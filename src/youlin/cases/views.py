@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from youlin.access import policy
-from youlin.cases import panels, selectors, services, steps, updates
+from youlin.cases import panels, routing_cache, selectors, services, steps, updates
 from youlin.cases.categories import localized
 from youlin.cases.errors import CaseError, CaseErrorCode
 from youlin.cases.forms import (
@@ -143,6 +143,20 @@ def case_new(request):
     return render(request, "cases/intake.html", context, status=400 if form.errors else 200)
 
 
+def _confirm(request, text: str) -> None:
+    """The resident's confirmation, shown once on the tracking page the report redirects to. A browser follows
+    the redirect at once and shows it; a client that does not (a script filing reports one after another) would
+    pile every unread confirmation into the messages cookie and, once that is full, into a session row read and
+    rewritten on each report. So an earlier unread confirmation (a success notice) gives way to this one; other
+    unread messages are kept."""
+    storage = messages.get_messages(request)
+    earlier = list(storage)  # read: marked as used, so only what is added again below is stored
+    for message in earlier:
+        if message.level != messages.SUCCESS:
+            storage.add(message.level, message.message, message.extra_tags)
+    messages.success(request, text)
+
+
 @require_http_methods(["GET", "POST"])
 def report(request):
     """A resident's report: no account needed; a case number and a private tracking link come back."""
@@ -150,24 +164,25 @@ def report(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            lon, lat, crs = _point_of(data)
-            case = services.case_register(
-                actor=request.user,
-                category=_category_or_error(data["category"]),
-                description=data["description"],
-                lon=lon,
-                lat=lat,
-                crs=crs,
-                channel=Channel.RESIDENT,
-                address=data["address"],
-                reporter_name=data["reporter_name"],
-                reporter_phone=data["reporter_phone"],
-                photos=data["photos"],
-            )
+            with routing_cache.held():  # one routing revision read for the category and the registration
+                lon, lat, crs = _point_of(data)
+                case = services.case_register(
+                    actor=request.user,
+                    category=_category_or_error(data["category"]),
+                    description=data["description"],
+                    lon=lon,
+                    lat=lat,
+                    crs=crs,
+                    channel=Channel.RESIDENT,
+                    address=data["address"],
+                    reporter_name=data["reporter_name"],
+                    reporter_phone=data["reporter_phone"],
+                    photos=data["photos"],
+                )
         except CaseError as exc:
             show_error(request, exc, form)
         else:
-            messages.success(
+            _confirm(
                 request,
                 _("已收到您的反映，案件编号 %(number)s。请收藏本页链接，以便查看进展和评价。")
                 % {"number": case.number},

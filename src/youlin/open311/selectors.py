@@ -15,6 +15,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from youlin.cases.models import OPEN_STATUSES, Case, CaseAssignment, CaseEvent, CasePhoto, Category, Status
+from youlin.cases.routing_cache import routing_cache
 from youlin.cases.selectors import active_matter
 from youlin.domain import jsonout
 from youlin.open311.models import ApiKey, Submission
@@ -38,14 +39,23 @@ def service(code: str) -> Category | None:
 
 
 def key_for(raw: str) -> ApiKey | None:
-    """The active key presented, marked as used (at most every few minutes)."""
+    """The active key presented, marked as used (at most every few minutes). Active keys are kept per process
+    (``routing_cache``: a key saved, revoked or deleted anywhere moves its revision on), so a known key costs
+    no query of its own; the row is shared: read it, never change it (but ``last_used_at``, here)."""
     if not raw:
         return None
-    key = ApiKey.objects.filter(key_hash=key_hash(raw), revoked_at=None).first()
-    if key is not None:
-        now = timezone.now()
-        if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
-            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    digest = key_hash(raw)
+    cache = routing_cache()
+    key = cache.api_keys.get(digest)
+    if key is None:
+        key = ApiKey.objects.filter(key_hash=digest, revoked_at=None).first()
+        if key is None:
+            return None  # unknown keys are not remembered: a stranger's guesses must not fill the memory
+        cache.remember(cache.api_keys, digest, key)
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
     return key
 
 

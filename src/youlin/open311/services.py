@@ -127,21 +127,21 @@ def request_submit(
     name = " ".join(part for part in (last_name.strip(), first_name.strip()) if part)
     written: list[Submission] = []
 
-    def submission(case) -> None:
-        written.append(
-            Submission.objects.create(
-                case=case,
-                api_key=api_key,
-                token=secrets.token_urlsafe(18),
-                media_url=media_url[:500],
-                attributes=answers,
-                email=email[:254],
-                device_id=device_id[:100],
-                account_id=account_id[:100],
-                first_name=first_name[:64],
-                last_name=last_name[:64],
-            )
+    def submission(case) -> list[Submission]:
+        row = Submission(
+            case=case,
+            api_key=api_key,
+            token=secrets.token_urlsafe(18),
+            media_url=media_url[:500],
+            attributes=answers,
+            email=email[:254],
+            device_id=device_id[:100],
+            account_id=account_id[:100],
+            first_name=first_name[:64],
+            last_name=last_name[:64],
         )
+        written.append(row)
+        return [row]  # written by case_register with the case's own rows
 
     case_register(
         actor=None,
@@ -155,6 +155,6 @@ def request_submit(
         reporter_name=name[:64],
         reporter_phone=phone[:32],
         phone_required=False,  # GeoReport v2: phone is optional; such a case has no callback number
-        on_written=submission,
+        also_write=submission,
     )
     return written[0]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from youlin.api import ratelimit
 from youlin.api.auth import max_body_bytes
+from youlin.cases import routing_cache
 from youlin.cases.models import OPEN_STATUSES, CaseEvent
 from youlin.core.edges import busy, client_address, is_busy
 from youlin.core.edges import respond as edges_respond
@@ -307,6 +308,12 @@ def _float(value: str, name: str) -> float | None:
 
 
 def _post_request(request, fmt: str):
+    # One routing revision for the whole submission (key, service, registration): one read, not one per lookup.
+    with routing_cache.held():
+        return _post_request_held(request, fmt)
+
+
+def _post_request_held(request, fmt: str):
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

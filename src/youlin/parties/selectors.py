@@ -61,6 +61,26 @@ def _place_label(r: Responsibility) -> str:
     return r.subdistrict.name if r.subdistrict_id else ""
 
 
+# How ``responsible_for`` reads its rows, and in which order (``responsibilities_in`` reads the same way).
+_RELATED = ("organisation", "building__compound", "compound", "zone", "community", "subdistrict")
+_ORDER = ("duty", "building__name", "organisation__name")
+
+
+def _parties_of(rows) -> ResponsibleParties:
+    return ResponsibleParties(
+        duties=[
+            Duty(
+                organisation=r.organisation,
+                duty=r.duty,
+                duty_label=r.get_duty_display(),
+                place_label=_place_label(r),
+                building_id=r.building_id,
+            )
+            for r in rows
+        ]
+    )
+
+
 def responsible_for(
     *,
     compound: Compound | None = None,
@@ -81,28 +101,64 @@ def responsible_for(
             condition |= Q(building__compound=compound)
     if zone is not None:
         condition |= Q(zone=zone)
-    rows = (
-        Responsibility.objects.filter(condition)
-        .select_related("organisation", "building__compound", "compound", "zone", "community", "subdistrict")
-        .order_by("duty", "building__name", "organisation__name")
-    )
-    result = ResponsibleParties(
-        duties=[
-            Duty(
-                organisation=r.organisation,
-                duty=r.duty,
-                duty_label=r.get_duty_display(),
-                place_label=_place_label(r),
-                building_id=r.building_id,
-            )
-            for r in rows
-        ]
-    )
+    rows = Responsibility.objects.filter(condition).select_related(*_RELATED).order_by(*_ORDER)
+    result = _parties_of(rows)
     if grid is not None:
         result.grid_workers = [
             m.person for m in Membership.objects.filter(grid=grid, role=Role.GRID_WORKER).select_related("person")
         ]
     return result
+
+
+@dataclass
+class CommunityResponsibilities:
+    """Every responsibility for a place of one community (its compounds' buildings, its compounds, its zones),
+    in ``responsible_for``'s order, and the ids of the community's compounds: what these rows cover."""
+
+    community_id: int
+    compound_ids: frozenset[int]
+    rows: list[Responsibility]
+
+    def covers(self, *, compound_id: int | None, building_compound_id: int | None, zone_community_id: int | None):
+        return (
+            (compound_id is None or compound_id in self.compound_ids)
+            and (building_compound_id is None or building_compound_id in self.compound_ids)
+            and (zone_community_id is None or zone_community_id == self.community_id)
+        )
+
+    def responsible_for(
+        self, *, compound_id: int | None, building_id: int | None, zone_id: int | None
+    ) -> ResponsibleParties:
+        """``responsible_for`` (without grid workers) for a place these rows ``covers``: the same condition,
+        applied to rows already in its order, so the same parties in the same order, without a query.
+        ``compound_id`` is the compound ``responsible_for`` would use (the building's when none is given)."""
+
+        def wanted(r: Responsibility) -> bool:
+            if building_id is not None and r.building_id == building_id:
+                return True
+            if compound_id is not None:
+                if r.compound_id == compound_id:
+                    return True
+                if building_id is None and r.building_id is not None and r.building.compound_id == compound_id:
+                    return True
+            return zone_id is not None and r.zone_id == zone_id
+
+        return _parties_of([r for r in self.rows if wanted(r)])
+
+
+def responsibilities_in(community_id: int) -> CommunityResponsibilities:
+    """Two queries for a whole community: routing keeps them per process and answers every place of it."""
+    rows = (
+        Responsibility.objects.filter(
+            Q(building__compound__community_id=community_id)
+            | Q(compound__community_id=community_id)
+            | Q(zone__community_id=community_id)
+        )
+        .select_related(*_RELATED)
+        .order_by(*_ORDER)
+    )
+    compounds = Compound.objects.filter(community_id=community_id).values_list("pk", flat=True)
+    return CommunityResponsibilities(community_id, frozenset(compounds), list(rows))
 
 
 def responsibility_map(community_id: int) -> dict[tuple[str, int], list[Responsibility]]:

@@ -13,7 +13,7 @@ from youlin.cases.models import (
 )
 from youlin.cases.routing_cache import routing_cache
 from youlin.parties.models import Organisation, Responsibility
-from youlin.parties.selectors import ResponsibleParties, responsible_for
+from youlin.parties.selectors import ResponsibleParties, responsibilities_in, responsible_for
 from youlin.places.selectors import Location
 
 Duty = Responsibility.Duty
@@ -103,11 +103,21 @@ def _parties(cache, location: Location) -> ResponsibleParties:
     )
     found = cache.parties.get(key)
     if found is None:
-        found = cache.remember(
-            cache.parties,
-            key,
-            responsible_for(compound=location.compound, building=location.building, zone=location.zone),
-        )
+        # A place not seen yet: its community's responsibilities are read once (two queries) and answer every
+        # place of it; a place they do not cover (a compound or zone on the wrong side of a boundary) is read alone.
+        community_id = location.community.pk
+        held = cache.communities.get(community_id)
+        if held is None:
+            held = cache.remember(cache.communities, community_id, responsibilities_in(community_id))
+        if held.covers(
+            compound_id=compound_id,
+            building_compound_id=location.building.compound_id if location.building is not None else None,
+            zone_community_id=location.zone.community_id if location.zone is not None else None,
+        ):
+            parties = held.responsible_for(compound_id=compound_id, building_id=key[1], zone_id=key[2])
+        else:
+            parties = responsible_for(compound=location.compound, building=location.building, zone=location.zone)
+        found = cache.remember(cache.parties, key, parties)
     return found
 
 
