@@ -315,3 +315,29 @@ def test_search_from_sql_kept_per_process_gives_the_querysets_rows(client, users
         wanted = selectors.status_filter(statuses) if statuses else []
         assert found.rows == list(selectors._search_queryset(start, end, list(dict.fromkeys(codes)), wanted))
         assert found.rows and all(r["registered_at"].tzinfo is not None for r in found.rows)
+
+
+def test_rows_written_without_save_have_no_signal_receivers_to_skip(client, users, key, monkeypatch):
+    """A registration writes its rows with plain INSERTs (``cases.services.rows``), which skip ``pre_save`` and
+    ``post_save``: a receiver connected to one of those models would silently never run. Fail if one appears."""
+    from django.db.models import signals
+
+    from youlin.cases.services import rows
+
+    written = set()
+    plain = rows._statement
+
+    def spy(objs):
+        written.add(type(objs[0]))
+        return plain(objs)
+
+    monkeypatch.setattr(rows, "_statement", spy)
+    assert post(client, key, **located(jia_point())).status_code == 201
+    assert Case in written and len(written) >= 3  # the case, its events, its submission (at least)
+    listened = [
+        (signal_name, model.__name__)
+        for model in written
+        for signal_name, signal in (("pre_save", signals.pre_save), ("post_save", signals.post_save))
+        if signal.has_listeners(model)
+    ]
+    assert listened == [], f"these receivers would be skipped by rows.insert (write the model with save()): {listened}"
