@@ -49,13 +49,19 @@ def in_a_rolled_back_transaction(item: pytest.Item) -> bool:
 
 
 def order(items: list[pytest.Item]) -> None:
-    """Database tests without the shared demo first, then those with it; everything else keeps its place after
-    them (pytest-django has already put the transactional tests before the tests without a database)."""
+    """Database tests without the shared demo first, then those with it, then the transactional ones, then the
+    tests without a database. A test marked ``early`` (a long one) goes first within its group, and one without a
+    database first of all, so that parallel workers (pytest-xdist) overlap it with the many short tests instead of
+    ending the run on it. Each worker runs its share of the tests in this order (xdist's ``load`` scheduling hands
+    them out from the front of the list), so the order holds in every worker's own database."""
 
-    def key(item: pytest.Item) -> int:
-        if not in_a_rolled_back_transaction(item):
-            return 2
-        return 1 if uses_shared_demo(item) else 0
+    def key(item: pytest.Item) -> tuple[int, int]:
+        early = 0 if item.get_closest_marker("early") else 1
+        if is_transactional(item):
+            return (3, early)
+        if uses_database(item):
+            return (2 if uses_shared_demo(item) else 1, early)
+        return (0 if early == 0 else 4, early)
 
     items.sort(key=key)
 

@@ -8,13 +8,14 @@ from youlin.demo import testing as shared_demo
 
 
 class FakeItem:
-    def __init__(self, name, *fixtures, marker_kwargs=None):
+    def __init__(self, name, *fixtures, marker_kwargs=None, early=False):
         self.name = name
         self.fixturenames = list(fixtures)
         self.marker = None if marker_kwargs is None else pytest.mark.django_db(**marker_kwargs).mark
+        self.early = pytest.mark.early.mark if early else None
 
     def get_closest_marker(self, name):
-        return self.marker if name == "django_db" else None
+        return {"django_db": self.marker, "early": self.early}.get(name)
 
 
 def test_empty_database_tests_run_first_then_the_shared_demo_then_the_rest():
@@ -26,16 +27,22 @@ def test_empty_database_tests_run_first_then_the_shared_demo_then_the_rest():
         FakeItem("empty", marker_kwargs={}),
         FakeItem("loader", "demo_fresh", "db"),
         FakeItem("with_cases", "demo_cases", "demo", "db"),
+        FakeItem("long_no_db", early=True),
+        FakeItem("long_with_demo", "demo", "db", early=True),
+        FakeItem("long_browser", "live_server", "demo", "db", early=True),
     ]
     shared_demo.order(items)
     assert [i.name for i in items] == [
+        "long_no_db",  # a long test without a database (a subprocess) starts first: parallel workers overlap it
         "empty",
         "loader",
+        "long_with_demo",  # the long ones first within their group
         "with_demo",
         "with_cases",
+        "long_browser",
         "browser",
-        "no_db",
         "transactional",
+        "no_db",
     ]
 
 
