@@ -166,6 +166,20 @@ def _fresh_place_index():
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """pytest-django's (a test database per xdist worker), and: the in-memory SQLite test database is copied from
+    a template migrated once (``youlin.demo.testing.MigratedFromTemplate``, under var/test-databases) when
+    nothing it depends on has changed. ``YOULIN_TEST_MIGRATE=1`` migrates for real."""
+    from django.conf import settings
+
+    if os.environ.get("YOULIN_TEST_MIGRATE") == "1":
+        yield
+        return
+    with shared_demo.MigratedFromTemplate(Path(settings.VAR_DIR) / "test-databases"):
+        yield
+
+
+@pytest.fixture(scope="session")
 def _shared_demo(django_db_setup, django_db_blocker):
     # Session-scoped, so it runs before the test's transaction begins and the demo is committed underneath.
     shared_demo.load_shared_demo(django_db_blocker)

@@ -65,3 +65,20 @@ def test_a_transactional_test_takes_the_shared_demo_with_it(monkeypatch):
 def test_a_demo_test_runs_on_the_committed_demo(demo, django_user_model):
     assert shared_demo.state.committed
     assert django_user_model.objects.filter(username="spk_staff", is_demo=True).exists()
+
+
+def test_the_test_database_has_every_migration_applied(db):
+    """Whether migrated here or copied from the template of an earlier run (``MigratedFromTemplate``)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    assert executor.migration_plan(executor.loader.graph.leaf_nodes()) == []
+    assert executor.loader.applied_migrations.keys() >= set(executor.loader.graph.nodes)
+
+
+def test_the_template_key_changes_with_the_environment_the_settings_read(monkeypatch):
+    key = shared_demo._template_key()
+    assert shared_demo._template_key() == key
+    monkeypatch.setenv("YOULIN_SOMETHING_THE_SETTINGS_READ", "1")
+    assert shared_demo._template_key() != key
