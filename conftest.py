@@ -41,11 +41,13 @@ def _whole_suite(config) -> bool:
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config):
     """``-n auto`` (pyproject's addopts): the whole suite, or folders of it, on one worker per core (at most
-    ``MAX_WORKERS``); a test file or a single test in this process, where starting workers (each migrating its own
-    test database) would cost more than it saves; and the slow set serially, as its load tests measure."""
+    ``MAX_WORKERS``); a test file or a single test in this process, where starting workers (each setting up its own
+    test database) would cost more than it saves; ``--pdb`` and ``--trace`` too; and the slow set serially, as its load tests
+    measure."""
     paths = [arg.split("::")[0] for arg in config.option.file_or_dir or []]
     narrow = any("::" in arg for arg in config.option.file_or_dir or []) or any(os.path.isfile(p) for p in paths)
-    if narrow or config.option.markexpr not in ("", DEFAULT_MARKEXPR):
+    debugging = config.getoption("usepdb", False) or config.getoption("trace", False)  # a debugger needs this process
+    if narrow or debugging or config.option.markexpr not in ("", DEFAULT_MARKEXPR):
         return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     workers = min(cores, MAX_WORKERS)
