@@ -28,7 +28,30 @@ from youlin.demo import testing as shared_demo
 
 CHROMIUM = os.environ.get("YOULIN_CHROMIUM", "/usr/bin/chromium")
 SUITE_TARGET_SECONDS = 4 * 60  # ``make test`` on a quiet 2-core machine (issue #16)
+MAX_WORKERS = 4  # pytest-xdist workers of ``-n auto`` (each has its own test database and, if needed, browser)
+DEFAULT_MARKEXPR = "not slow"  # pyproject's addopts
 _started = pytest.StashKey[float]()
+
+
+def _whole_suite(config) -> bool:
+    """The run is the default selection: no paths, no ``-k``, no other ``-m`` than the default."""
+    return not (config.option.file_or_dir or config.option.keyword) and config.option.markexpr in ("", DEFAULT_MARKEXPR)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto`` (pyproject's addopts): the whole suite, or folders of it, on one worker per core (at most
+    ``MAX_WORKERS``); a test file or a single test in this process, where starting workers (each setting up its own
+    test database) would cost more than it saves; ``--pdb`` and ``--trace`` too; and the slow set serially, as its load tests
+    measure."""
+    paths = [arg.split("::")[0] for arg in config.option.file_or_dir or []]
+    narrow = any("::" in arg for arg in config.option.file_or_dir or []) or any(os.path.isfile(p) for p in paths)
+    debugging = config.getoption("usepdb", False) or config.getoption("trace", False)  # a debugger needs this process
+    if narrow or debugging or config.option.markexpr not in ("", DEFAULT_MARKEXPR):
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    workers = min(cores, MAX_WORKERS)
+    return workers if workers > 1 else 0
 
 
 def pytest_report_header(config):
@@ -63,12 +86,41 @@ def pytest_terminal_summary(terminalreporter, config):
     """The wall time of the run; for the whole suite, whether it met the target (printed by ``make test``)."""
     seconds = time.monotonic() - config.stash[_started]
     line = f"youlin: the run took {int(seconds // 60)} min {seconds % 60:04.1f} s"
-    if not (config.option.file_or_dir or config.option.keyword or config.option.markexpr):
+    workers = getattr(config.option, "numprocesses", None) or 0  # pytest-xdist's, after ``-n auto`` is resolved
+    if workers:
+        line += f" on {workers} workers"
+    if _whole_suite(config):
         met = "met" if seconds < SUITE_TARGET_SECONDS else "missed"
         line += (
             f" (target for the whole suite: under {SUITE_TARGET_SECONDS // 60} min on a quiet 2-core machine: {met})"
         )
     terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_listed_once():
+    """WhiteNoise's middleware lists every static file through the finders (a stat and a look for compressed twins
+    each) when it starts, and every test client starts its own: 60 ms each time, a fifth of the permission matrix.
+    The files do not change during a run: list them once for each set of the settings the listing reads."""
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    list_files = WhiteNoiseMiddleware.add_files_from_finders
+    listed: dict[str, dict] = {}
+
+    def add_files_from_finders(self):
+        names = ["STATIC_URL", "STATICFILES_DIRS", "STATICFILES_FINDERS", "INSTALLED_APPS", "FORCE_SCRIPT_NAME"]
+        names += [name for name in dir(settings) if name.startswith("WHITENOISE_")]
+        key = repr([self.static_prefix, *((name, getattr(settings, name, None)) for name in sorted(names))])
+        if key not in listed:
+            before = dict(self.files)
+            list_files(self)
+            listed[key] = {url: f for url, f in self.files.items() if before.get(url) is not f}
+        self.files.update(listed[key])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
+    yield
+    WhiteNoiseMiddleware.add_files_from_finders = list_files
 
 
 @pytest.fixture(autouse=True)
@@ -113,6 +165,20 @@ def _fresh_place_index():
     forget_index()
     forget_engine()
     routing_cache.forget()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """pytest-django's (a test database per xdist worker), and: the in-memory SQLite test database is copied from
+    a template migrated once (``youlin.demo.testing.MigratedFromTemplate``, under var/test-databases) when
+    nothing it depends on has changed. ``YOULIN_TEST_MIGRATE=1`` migrates for real."""
+    from django.conf import settings
+
+    if os.environ.get("YOULIN_TEST_MIGRATE") == "1":
+        yield
+        return
+    with shared_demo.MigratedFromTemplate(Path(settings.VAR_DIR) / "test-databases"):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -86,6 +86,7 @@ def patrol_reports():
     return paving, junk
 
 
+@pytest.mark.early  # the longest browser story: first among the transactional tests
 def test_the_36_yard_story_from_patrol_to_a_satisfied_resident(browser, live_server, demo, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.YOULIN_SMS_BACKEND = "youlin.verification.sms.MemoryBackend"

@@ -382,6 +382,7 @@ def _check(
         )
 
 
+@pytest.mark.early  # two thousand requests: first among the demo tests
 def test_every_route_answers_every_role_as_the_matrix_says(users, settings):
     settings.YOULIN_DEMO = True
     started = time.monotonic()

@@ -25,6 +25,7 @@ def wsgi_app(settings):
     request_finished.connect(close_old_connections)
 
 
+@pytest.mark.early  # a few hundred generated requests: first among the demo tests
 def test_api_conforms_to_its_schema(wsgi_app, users):
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi.checks import (

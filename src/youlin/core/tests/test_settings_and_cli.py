@@ -19,8 +19,8 @@ def test_chinese_first_and_shanghai_time():
     assert [code for code, _ in settings.LANGUAGES] == ["zh-hans", "en"]
 
 
-def _serve(env):
-    base = {"PATH": "/usr/bin:/bin", "YOULIN_VAR_DIR": "/tmp/youlin-serve-test"}
+def _serve(env, var_dir):
+    base = {"PATH": "/usr/bin:/bin", "YOULIN_VAR_DIR": str(var_dir)}  # this test's own: workers run side by side
     return subprocess.run(
         [sys.executable, "-m", "youlin", "serve", "--bind", "127.0.0.1:0"],
         env={**base, **env},
@@ -31,14 +31,14 @@ def _serve(env):
     )
 
 
-def test_serve_refuses_debug():
-    result = _serve({"YOULIN_DEBUG": "1", "YOULIN_SECRET_KEY": "x" * 50})
+def test_serve_refuses_debug(tmp_path):
+    result = _serve({"YOULIN_DEBUG": "1", "YOULIN_SECRET_KEY": "x" * 50}, tmp_path)
     assert result.returncode != 0
     assert "YOULIN_DEBUG" in result.stderr
 
 
-def test_serve_refuses_missing_secret_key():
-    result = _serve({})
+def test_serve_refuses_missing_secret_key(tmp_path):
+    result = _serve({}, tmp_path)
     assert result.returncode != 0
     assert "YOULIN_SECRET_KEY" in result.stderr
 
@@ -93,11 +93,11 @@ def test_500_is_the_sites_own_page_in_both_languages(rf, language, text):
     assert text in html and 'data-testid="server-error"' in html
 
 
-def _settings_in(env: dict) -> str:
+def _settings_in(env: dict, var_dir) -> str:
     code = "import youlin.settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
     result = subprocess.run(  # noqa: S603 - our interpreter, our code
         [sys.executable, "-c", code],
-        env={"PATH": "/usr/bin:/bin", "YOULIN_VAR_DIR": "/tmp/youlin-settings-test", **env},
+        env={"PATH": "/usr/bin:/bin", "YOULIN_VAR_DIR": str(var_dir), **env},
         capture_output=True,
         text=True,
         timeout=60,
@@ -115,8 +115,8 @@ def _settings_in(env: dict) -> str:
         ({"YOULIN_PROXY_SSL_HEADER": "X-Forwarded-Proto: https", "YOULIN_SECURE_COOKIES": "0"}, "False False"),
     ],
 )
-def test_cookies_are_secure_behind_https(env, secure):
-    assert _settings_in(env) == secure
+def test_cookies_are_secure_behind_https(env, secure, tmp_path):
+    assert _settings_in(env, tmp_path) == secure
 
 
 def test_serve_runs_gunicorn_with_the_worker_model_the_benchmarks_measured_fastest(monkeypatch, settings):

@@ -12,10 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[4]
 RUN = secrets.token_hex(8)  # marks this test's benchmark run (and the servers it starts) in their environment
 
 
+@pytest.mark.early  # a minute or more of subprocesses: started first, the other workers run the rest meanwhile
 def test_the_tiny_benchmark_runs_and_writes_valid_results(tmp_path):
     """The whole suite at a tiny size, on a temporary SQLite database (about a minute: it starts `youlin serve`
     twice, once per worker model, and once more for the list and intake): it must run, not be fast. It must
