@@ -54,3 +54,32 @@ def test_a_resident_taps_the_suggested_category(browser, live_server, demo):
     assert "天岳恒物业" in {a.organisation.name for a in case.assignments.all()}
     assert blocked == []
     context.close()
+
+
+def _map_view(page):
+    page.wait_for_function("window.youlinMaps && window.youlinMaps.length > 0")
+    return page.evaluate(
+        "(() => { var m = window.youlinMaps[0], c = m.getCenter(); return [c.lng, c.lat, m.getZoom()]; })()"
+    )
+
+
+def test_a_signed_in_resident_s_map_opens_on_her_own_community(page, live_server, demo):
+    """Three communities far apart make a map of small specks; a resident who is known starts on her own."""
+    import shapely
+
+    from youlin.demo.loader import DEMO_PASSWORD
+    from youlin.parties.models import Person
+    from youlin.places.geo import shape_from_geojson
+
+    page.goto(live_server.url + "/report/")
+    *_anywhere, zoom_for_everyone = _map_view(page)
+
+    page.goto(f"{live_server.url}/accounts/login/?next=/report/")
+    page.fill("#id_username", "spk_resident")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector("#intake-map")
+    lon, lat, zoom = _map_view(page)
+    home = Person.objects.get(user__username="spk_resident").community
+    assert shape_from_geojson(home.geometry).covers(shapely.Point(lon, lat))
+    assert zoom > zoom_for_everyone

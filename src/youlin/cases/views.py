@@ -34,6 +34,7 @@ from youlin.cases.models import MASKED_REPORTER_CHANNELS, Case, Category, Channe
 from youlin.cases.permissions import Standing
 from youlin.cases.update_views import UpdateForm
 from youlin.domain.pages import show_error
+from youlin.parties.selectors import home_community_id
 from youlin.photos.services import PhotoError, photo_prepare
 from youlin.places.models import Community
 from youlin.places.selectors import community_geojson, community_structure
@@ -68,12 +69,19 @@ def _category_or_error(pk) -> Category:
     return category
 
 
-def _intake_context(communities):
+def _intake_context(communities, *, home_id: int | None = None):
+    """The intake map's outlines and the building choices. The map opens on ``home_id``'s community (the
+    resident's own) when it is one of them, otherwise on all of them."""
     features = []
     buildings = []
     for community in communities:
         full = community_structure(community)
-        features.extend(community_geojson(full)["features"])
+        outlines = community_geojson(full)["features"]
+        if community.pk == home_id:
+            for feature in outlines:
+                if feature["properties"]["layer"] == "community":
+                    feature["properties"]["home"] = True
+        features.extend(outlines)
         for compound in full.compounds.all():
             buildings.extend((b.pk, f"{compound.name}{b.name}") for b in compound.buildings.all())
     return {
@@ -189,7 +197,8 @@ def report(request):
             )
             return redirect("track", token=case.tracking_token)
     communities = list(Community.objects.order_by("code"))
-    context = {"form": form, "mode": "resident", **_intake_context(communities)}
+    home_id = home_community_id(request.user)
+    context = {"form": form, "mode": "resident", **_intake_context(communities, home_id=home_id)}
     return render(request, "cases/intake.html", context, status=400 if form.errors else 200)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from youlin.parties.models import Membership, Organisation, Responsibility, Role
+from youlin.parties.models import Membership, Organisation, Person, Responsibility, Role
 from youlin.places.models import Building, Compound, Grid, Zone
 
 
@@ -245,3 +245,10 @@ def subdistrict_officer_users(subdistrict_id: int) -> list:
         .distinct()
         .order_by("pk")
     )
+
+
+def home_community_id(user) -> int | None:
+    """The community a signed-in person lives or works in (their ``Person`` row), or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Person.objects.filter(user=user).values_list("community_id", flat=True).first()

@@ -7,6 +7,9 @@
   var crs = document.getElementById("id_crs"), status = document.getElementById("location-status");
   var data = JSON.parse(document.getElementById("intake-geojson").textContent);
   var map = window.youlinMap("intake-map", data);
+  // A signed-in resident's own community, when known: open the map on it rather than on every community.
+  var home = (data.features || []).filter(function (f) { return f.properties && f.properties.home; })[0];
+  if (home) { map.fitBounds(L.geoJSON(home).getBounds(), { padding: [10, 10] }); }
   var marker = null;
   function place(latlng, label) {
     lon.value = latlng.lng.toFixed(7); lat.value = latlng.lat.toFixed(7); crs.value = "wgs84";
