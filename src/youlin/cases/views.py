@@ -69,6 +69,24 @@ def _category_or_error(pk) -> Category:
     return category
 
 
+def _register(request, data: dict, *, channel: str, **extra) -> Case:
+    """Register a case from an intake form's cleaned data (the patrol, staff and resident forms)."""
+    with routing_cache.held():  # one routing revision read for the category and the registration
+        lon, lat, crs = _point_of(data)
+        return services.case_register(
+            actor=request.user,
+            category=_category_or_error(data["category"]),
+            description=data["description"],
+            lon=lon,
+            lat=lat,
+            crs=crs,
+            channel=channel,
+            address=data["address"],
+            photos=data["photos"],
+            **extra,
+        )
+
+
 def _intake_context(communities, *, home_id: int | None = None):
     """The intake map's outlines and the building choices. The map opens on ``home_id``'s community (the
     resident's own) when it is one of them, otherwise on all of them."""
@@ -129,19 +147,7 @@ def case_new(request):
             extra = {k: data[k] for k in ("reporter_name", "reporter_phone", "hotline_number", "hotline_unit")}
             extra["hotline_received_at"] = data["hotline_received_at"]
         try:
-            lon, lat, crs = _point_of(data)
-            case = services.case_register(
-                actor=request.user,
-                category=_category_or_error(data["category"]),
-                description=data["description"],
-                lon=lon,
-                lat=lat,
-                crs=crs,
-                channel=data["channel"],
-                address=data["address"],
-                photos=data["photos"],
-                **extra,
-            )
+            case = _register(request, data, channel=data["channel"], **extra)
         except CaseError as exc:
             show_error(request, exc, form)
         else:
@@ -172,21 +178,13 @@ def report(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with routing_cache.held():  # one routing revision read for the category and the registration
-                lon, lat, crs = _point_of(data)
-                case = services.case_register(
-                    actor=request.user,
-                    category=_category_or_error(data["category"]),
-                    description=data["description"],
-                    lon=lon,
-                    lat=lat,
-                    crs=crs,
-                    channel=Channel.RESIDENT,
-                    address=data["address"],
-                    reporter_name=data["reporter_name"],
-                    reporter_phone=data["reporter_phone"],
-                    photos=data["photos"],
-                )
+            case = _register(
+                request,
+                data,
+                channel=Channel.RESIDENT,
+                reporter_name=data["reporter_name"],
+                reporter_phone=data["reporter_phone"],
+            )
         except CaseError as exc:
             show_error(request, exc, form)
         else:

@@ -124,9 +124,9 @@ class Engine:
 
     # ------------------------------------------------------------ suggestions
 
-    def scores(self, text: str) -> tuple[np.ndarray, dict[int, list[str]], tuple] | None:
-        """Combined scores over the entries, the matched terms per entry, and the model's vector; ``None`` when
-        the text holds nothing to classify (empty, punctuation, no known word)."""
+    def _read(self, text: str) -> tuple[np.ndarray, dict[int, list[str]], tuple] | None:
+        """One text's term scores, matched terms per entry and the model's vector (what ``scores`` and
+        ``suggest_many`` start from); ``None`` when it holds nothing to classify."""
         text = normalise(text)
         if not has_content(text) or not self.entries:
             return None
@@ -137,6 +137,15 @@ class Engine:
             vector = self.model.vector(features(text, self.segmenter))
         if not terms and not len(vector[0]):
             return None
+        return kw, reasons, vector
+
+    def scores(self, text: str) -> tuple[np.ndarray, dict[int, list[str]], tuple] | None:
+        """Combined scores over the entries, the matched terms per entry, and the model's vector; ``None`` when
+        the text holds nothing to classify (empty, punctuation, no known word)."""
+        read = self._read(text)
+        if read is None:
+            return None
+        kw, reasons, vector = read
         if self.model is None or not len(self._model_rows):
             return kw, reasons, vector
         p = np.zeros(len(self.entries), dtype=np.float64)
@@ -157,16 +166,10 @@ class Engine:
         kw_of: list[np.ndarray] = []
         vectors: list[tuple] = []
         for n, text in enumerate(texts):
-            text = normalise(text)
-            if not has_content(text) or not self.entries:
+            read = self._read(text)
+            if read is None:
                 continue
-            terms = self.matched_terms(text)
-            kw, reasons = self.term_scores(terms)
-            vector = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
-            if self.model is not None:
-                vector = self.model.vector(features(text, self.segmenter))
-            if not terms and not len(vector[0]):
-                continue
+            kw, reasons, vector = read
             rows.append(n)
             reasons_of.append(reasons)
             kw_of.append(kw)
