@@ -74,3 +74,26 @@ def test_dashboard_map_and_bulletin(page, live_server, demo_cases):
     assert page.locator("[data-testid=sheet-footer] [data-testid=bulletin-qr]").evaluate("img => img.naturalWidth > 0")
     assert public_url in page.inner_text("[data-testid=sheet-footer]")
     shot(page, "bulletin-a4.png")
+
+
+def test_category_chart_names_every_category(page, live_server, demo, users):
+    """The officer reads the category chart by its names: with a dozen categories every bar keeps its label
+    (ECharts drops every other label of a crowded axis unless told not to)."""
+    from youlin.cases.models import Category
+    from youlin.cases.tests.factories import register
+
+    codes = list(
+        Category.objects.filter(kind=Category.Kind.MATTER, is_active=True).order_by("code").values_list("code", flat=True)
+    )[:12]
+    assert len(codes) == 12
+    for code in codes:
+        register(users.spk_grid, code=code)
+
+    login(page, live_server, "gw_officer", "/dashboards/")
+    page.wait_for_selector("#chart-categories[data-ready='1']")
+    shown = page.evaluate(
+        "() => echarts.getInstanceByDom(document.getElementById('chart-categories'))"
+        ".getModel().getComponent('yAxis', 0).axis.getViewLabels().length"
+    )
+    assert shown == 12
+    shot(page, "dashboard-categories.png")

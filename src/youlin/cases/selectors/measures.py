@@ -42,7 +42,7 @@ class Measures:
     - ``registered_count`` 立案数: cases registered in the period (voided and merged ones are not cases).
     - ``closed_count`` 结案数: cases closed in the period (a reopened case is not closed until closed again).
     - ``due_count`` 应结案数 = 结案数 + cases whose deadline fell in the period and that were not closed by its
-      end (应结未结).
+      end (应结未结). A deadline still to come (a period that runs on past now) is not due yet.
     - ``closure_rate`` 结案率 = closed_count / due_count.
     - ``on_time_rate`` 按期结案率 = cases closed in the period by their deadline / due_count.
     - ``rework_rate`` 返工率 = cases closed in the period that failed verification at least once / closed_count.
@@ -121,6 +121,7 @@ def _measure_aggregates(start: datetime, end: datetime, *, distinct: bool) -> di
     """COUNT(DISTINCT) only where a to-many join can repeat a case (grouping by responsible party): a plain
     COUNT spares PostgreSQL a sort per measure."""
     counted = ~Q(status__in=[Status.VOIDED, Status.MERGED])
+    due_by = min(end, timezone.now())  # a case due later today is not 应结未结 in today's figures
     closed = Q(closed_at__gte=start, closed_at__lt=end)
     visited = Q(evaluated_at__gte=start, evaluated_at__lt=end)
     return {
@@ -132,7 +133,7 @@ def _measure_aggregates(start: datetime, end: datetime, *, distinct: bool) -> di
         "due_open_count": Count(
             "id",
             filter=counted
-            & Q(deadline__gte=start, deadline__lt=end)
+            & Q(deadline__gte=start, deadline__lt=due_by)
             & (Q(closed_at__isnull=True) | Q(closed_at__gte=end)),
             distinct=distinct,
         ),

@@ -76,7 +76,8 @@ def _oracle(rows, start, end):
             counts["closed_on_time_count"] += r["closed_at"] <= r["deadline"]
             counts["rework_closed_count"] += r["rework_count"] > 0
             counts["unvisited_count"] += r["evaluated_at"] is None or r["evaluated_at"] < r["closed_at"]
-        if counted and within(r["deadline"]) and (r["closed_at"] is None or r["closed_at"] >= end):
+        due = r["deadline"] is not None and start <= r["deadline"] < min(end, timezone.now())
+        if counted and due and (r["closed_at"] is None or r["closed_at"] >= end):
             counts["due_open_count"] += 1
         if visited:
             counts["visit_count"] += 1

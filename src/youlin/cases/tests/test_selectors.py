@@ -192,6 +192,21 @@ def month(users, clock):
     return {"start": start, "end": start + timedelta(days=30), "cases": (a, b, c, d, e, f_)}
 
 
+def test_a_deadline_still_to_come_is_not_yet_due(users, clock):
+    """Today's figures (a period that runs on past now): a case due later today is not 应结未结 yet, so it
+    neither lowers 结案率 nor 按期结案率 before its deadline; once the deadline has passed it does."""
+    start = clock.now - timedelta(days=3)
+    end = clock.now + timedelta(days=1)
+    case = f.register(users.spk_grid)
+    Case.objects.filter(pk=case.pk).update(deadline=clock.now + timedelta(hours=3))
+    m = case_measures(start=start, end=end)
+    assert (m.registered_count, m.due_open_count, m.due_count) == (1, 0, 0)
+    assert m.on_time_rate is None and m.closure_rate is None  # nothing due yet: no rate, not 0 %
+    clock.advance(hours=4)
+    m = case_measures(start=start, end=end)
+    assert (m.due_open_count, m.due_count, m.on_time_rate) == (1, 1, 0.0)
+
+
 def test_measures_of_a_hand_counted_month(month, django_assert_num_queries):
     with django_assert_num_queries(1):
         m = case_measures(start=month["start"], end=month["end"])

@@ -25,9 +25,11 @@
   chart("chart-status", { tooltip: { trigger: "item" },
     series: [{ type: "pie", radius: ["35%", "58%"], center: ["50%", "55%"], data: data.statuses,
                avoidLabelOverlap: true, label: { formatter: "{b} {c}", overflow: "none" }, labelLine: { length: 8, length2: 6 } }] });
-  chart("chart-categories", { tooltip: {}, grid: { left: 120 },
+  // Every category keeps its name (up to 12 bars: ECharts would drop every other label of a crowded axis).
+  chart("chart-categories", { tooltip: {}, grid: { left: 120, top: 36, bottom: 28 },
     xAxis: { type: "value", minInterval: 1 },
-    yAxis: { type: "category", data: data.categories.map(function (c) { return c.name; }).reverse() },
+    yAxis: { type: "category", data: data.categories.map(function (c) { return c.name; }).reverse(),
+             axisLabel: { interval: 0, width: 110, overflow: "truncate" } },
     series: [{ type: "bar", data: data.categories.map(function (c) { return c.value; }).reverse() }] });
   function pct(key) { return data.trend.map(function (r) { return r[key] === null ? null : +(r[key] * 100).toFixed(1); }); }
   chart("chart-trend", { tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : v + "%"; } },
