@@ -83,7 +83,9 @@ def test_category_chart_names_every_category(page, live_server, demo, users):
     from youlin.cases.tests.factories import register
 
     codes = list(
-        Category.objects.filter(kind=Category.Kind.MATTER, is_active=True).order_by("code").values_list("code", flat=True)
+        Category.objects.filter(kind=Category.Kind.MATTER, is_active=True)
+        .order_by("code")
+        .values_list("code", flat=True)
     )[:12]
     assert len(codes) == 12
     for code in codes:
