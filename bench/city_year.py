@@ -101,6 +101,12 @@ def write_files(folder: Path, orders: int, seed: int) -> tuple[int, int]:
     return len(communities), size
 
 
+def _rows(path: Path) -> int:
+    """Data rows of a dispatch file (no cell of these files holds a line break)."""
+    with path.open("rb") as f:
+        return sum(1 for _ in f) - 1
+
+
 def copy_floor(folder: Path) -> float:
     """Seconds to COPY every file into a bare table of text columns (rolled back)."""
     from django.db import connection, transaction
@@ -129,6 +135,8 @@ def main() -> int:
     parser.add_argument("--plain", action="store_true", help="youlin hotline import per file, not hotline load")
     parser.add_argument("--folder", type=Path, help="write the files here (default: a temporary folder)")
     parser.add_argument("--keep-files", action="store_true")
+    parser.add_argument("--files-only", action="store_true", help="write the files into --folder and stop")
+    parser.add_argument("--reuse-files", action="store_true", help="load the files already in --folder")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "city-year.json")
     args = parser.parse_args()
     run.setup_django(args.database_url)
@@ -152,9 +160,17 @@ def main() -> int:
     folder.mkdir(parents=True, exist_ok=True)
     try:
         t0 = time.monotonic()
-        files, size = write_files(folder, args.orders, seed=2023)
-        figures["files"] = {"count": files, "bytes": size, "seconds": round(time.monotonic() - t0, 1)}
-        log(f"{args.orders:,} orders in {files} files, {size / 1e9:.2f} GB ({figures['files']['seconds']} s)")
+        if args.reuse_files:
+            paths = sorted(folder.glob("*.csv"))
+            files, size = len(paths), sum(p.stat().st_size for p in paths)
+            figures["files"] = {"count": files, "bytes": size, "written_before": True}
+            args.orders = figures["orders"] = sum(_rows(p) for p in paths)
+        else:
+            files, size = write_files(folder, args.orders, seed=2023)
+            figures["files"] = {"count": files, "bytes": size, "seconds": round(time.monotonic() - t0, 1)}
+        log(f"{args.orders:,} orders in {files} files, {size / 1e9:.2f} GB ({round(time.monotonic() - t0, 1)} s)")
+        if args.files_only:
+            return 0
         cases_before = Case.objects.count()
         connection.close()  # the load runs in processes of its own
         env = {**os.environ, "YOULIN_DATABASE_URL": args.database_url}
@@ -188,7 +204,7 @@ def main() -> int:
             database_bytes=db_bytes,
         )
     finally:
-        if not args.keep_files:
+        if not (args.keep_files or args.files_only or args.reuse_files):
             for path in folder.glob("*.csv"):
                 path.unlink()
             if not args.folder:

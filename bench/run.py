@@ -1278,6 +1278,7 @@ def write_markdown(path: Path, results: list[dict], info: dict) -> None:
         f"- database: {info['machine']['database']}",
         f"- synthetic city: {info['city']}",
         "",
+        *([f"- how it was run: {info['how']}"] if info.get("how") else []),
         f"- machine load: {info.get('load', '')}",
         "",
         "Each benchmark measures the project's path and its floor in the same run; figures are medians with "
@@ -1344,10 +1345,35 @@ def write_markdown(path: Path, results: list[dict], info: dict) -> None:
     for r in results:
         if "project_path" in r:
             lines.append(f"- **{r['name']}**: {r['project_path']} — floor: {r['floor_path']}")
+    year = ROOT / "bench" / "results" / "city-year.json"
+    if year.exists() and info["size"] == "full":
+        lines += ["", *city_year_lines(json.loads(year.read_text(encoding="utf-8")))]
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists() and info["size"] == "full":
         lines += ["", notes.read_text().strip()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def city_year_lines(y: dict) -> list[str]:
+    """The city-year run of ``bench/city_year.py`` (its own run, date and commit), as RESULTS.md shows it."""
+    minutes = y["seconds"] / 60
+    return [
+        "## A city-year of 12345 orders (`bench/city_year.py`)",
+        "",
+        f"Run on {y['date']}, commit {y['commit']}, {y['machine']}: {y['orders']:,} work orders "
+        f"(Beijing 12345's 2023 volume) in {y['files']['count']} dispatch files, one per community of the "
+        f"full-size city ({y['files']['bytes'] / 1e9:.2f} GB of CSV), loaded by `youlin {y['mode']}` in "
+        f"processes of their own; machine load {' '.join(y['load_before'])} before, "
+        f"{' '.join(y['load_after'])} after.",
+        "",
+        "| orders | cases written | events in the database | time | orders/s | COPY floor rows/s | ratio | "
+        "database size | target |",
+        "|---|---|---|---|---|---|---|---|---|",
+        f"| {y['orders']:,} | {y['cases_written']:,} | {y['events_in_db']:,} | {minutes:.1f} min | "
+        f"{y['orders_per_s']:,} | {y['floor_rows_per_s']:,} | {y['ratio']} | {y['database_bytes'] / 1e9:.1f} GB | "
+        f"under 30 min: {'✓' if minutes < 30 else '✗'} |",
+        *([""] + [f"- {k}: {v}" for k, v in y["phases"].items()] if y.get("phases") else []),
+    ]
 
 
 def print_table(results: list[dict]) -> None:
@@ -1374,7 +1400,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sqlite", action="store_true", help="a temporary SQLite database (no PostgreSQL needed)")
     parser.add_argument("--out", type=Path, help="default: bench/ for full, bench/results/<size>/ otherwise")
     parser.add_argument("--only", action="append", choices=BENCHMARKS, help="run only these benchmarks")
+    parser.add_argument("--how", default="", help="how the run was made (machine state, reused city), for RESULTS.md")
+    parser.add_argument(
+        "--render", action="store_true", help="write RESULTS.md again from the last results and NOTES.md, run nothing"
+    )
     args = parser.parse_args(argv)
+    if args.render:
+        out = args.out or (ROOT / "bench" if args.size == "full" else ROOT / "bench" / "results" / args.size)
+        results = json.loads((out / "results" / "latest.json").read_text(encoding="utf-8"))
+        info = json.loads((out / "results" / "run-info.json").read_text(encoding="utf-8"))
+        write_markdown(out / "RESULTS.md", results, info)
+        return 0
     size = SIZES[args.size]
     started = time.monotonic()
     with database(args) as url:
@@ -1418,6 +1454,7 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": round(time.monotonic() - started, 1),
             "load": f"load average {' '.join(load_before)} before the run, {' '.join(load_after)} after "
             "(1, 5, 15 min; 2 cores)",
+            "how": args.how,
         }
     out = args.out or (ROOT / "bench" if size.name == "full" else ROOT / "bench" / "results" / size.name)
     (out / "results").mkdir(parents=True, exist_ok=True)
