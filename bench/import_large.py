@@ -1,11 +1,16 @@
 """One large 12345 import, committed, on a database that holds the bench's synthetic city (issue 15's city-year).
 
     python bench/import_large.py --database-url postgres://…/DB --rows 100000 [--size small] [--keep]
+    python bench/import_large.py --database-url postgres://…/DB --rows 200000 --communities 8 [--processes 2]
 
 Writes a dispatch file of ``--rows`` work orders for one community (``run.import_csv``: addresses of its
 buildings, one in twenty unknown, a quarter of unsure categories), imports it with ``youlin hotline import``
 (the job, the checks, the writes, the commit) and prints the rows per second, each phase's share and, for the
 same file, COPY into a bare table (the floor). The imported cases are deleted afterwards unless ``--keep``.
+
+With ``--communities K``: ``--rows`` orders spread over K files, one per community (``<slug>.csv``), imported one
+after another with ``youlin hotline import`` (plain), the cases deleted, then loaded with ``youlin hotline load``
+(the bulk mode: ``cases.imports.load``); rows/s and each phase's time for both.
 """
 
 from __future__ import annotations
@@ -29,12 +34,14 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--size", choices=sorted(run.SIZES), default="small", help="the city to generate or reuse")
     parser.add_argument("--keep", action="store_true", help="keep the imported cases")
+    parser.add_argument("--communities", type=int, default=0, help="K files, plain imports vs `hotline load`")
+    parser.add_argument("--processes", type=int, default=2, help="with --communities: processes of the load")
     args = parser.parse_args()
     run.setup_django(args.database_url)
+    if args.communities:
+        return communities(args)
     from django.core.management import call_command
     from django.db import connection, transaction
-
-    from youlin.cases.models import Case, CaseAssignment, CaseEvent, CaseFollower, FollowUpVisit
 
     size = dataclasses.replace(run.SIZES[args.size], import_rows=args.rows)
     run.prepare_city(size)
@@ -72,13 +79,88 @@ def main() -> int:
     }
     print(json.dumps(figures, ensure_ascii=False, indent=2))
     if not args.keep:
-        numbers = Case.objects.filter(hotline_number__startswith=f"BJ12345-{size.seed}-")
-        with transaction.atomic():
-            FollowUpVisit.objects.filter(case__in=numbers).delete()
-            CaseEvent.objects.filter(case__in=numbers)._raw_delete(CaseEvent.objects.db)
-            CaseAssignment.objects.filter(case__in=numbers).delete()
-            CaseFollower.objects.filter(case__in=numbers).delete()
-            numbers._raw_delete(Case.objects.db)
+        delete_imported(size)
+    return 0
+
+
+def delete_imported(size) -> None:
+    """The bench's orders (their numbers start with the seed), then VACUUM ANALYZE: the next run starts clean."""
+    from django.db import connection, transaction
+
+    from youlin.cases.imports.load import WRITTEN
+    from youlin.cases.models import Case, CaseAssignment, CaseEvent, CaseFollower, FollowUpVisit
+
+    numbers = Case.objects.filter(hotline_number__startswith=f"BJ12345-{size.seed}-")
+    with transaction.atomic():
+        FollowUpVisit.objects.filter(case__in=numbers).delete()
+        CaseEvent.objects.filter(case__in=numbers)._raw_delete(CaseEvent.objects.db)
+        CaseAssignment.objects.filter(case__in=numbers).delete()
+        CaseFollower.objects.filter(case__in=numbers).delete()
+        numbers._raw_delete(Case.objects.db)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE " + ", ".join(m._meta.db_table for m in WRITTEN))
+
+
+def _load() -> list[str]:
+    return Path("/proc/loadavg").read_text().split()[:3]
+
+
+def communities(args) -> int:
+    """``--rows`` orders over ``--communities`` files: plain imports one after another, then the bulk load."""
+    import resource
+
+    from django.core.management import call_command
+
+    from youlin.cases.imports import load
+    from youlin.places.models import Community
+
+    per = args.rows // args.communities
+    size = dataclasses.replace(run.SIZES[args.size], import_rows=per)
+    run.prepare_city(size)
+    chosen = list(Community.objects.filter(compounds__isnull=False).distinct().order_by("code")[: args.communities])
+    if len(chosen) < args.communities:
+        run.log(f"only {len(chosen)} communities with compounds in this city")
+    delete_imported(size)
+    figures: dict = {"rows": per * len(chosen), "communities": len(chosen), "processes": args.processes}
+    with tempfile.TemporaryDirectory(prefix="bench-hotline-load-") as folder:
+        directory = Path(folder)
+        for k, community in enumerate(chosen):
+            # Hotline numbers are unique across the city: each file its own range.
+            text = run.import_csv(size, community).replace(f"BJ12345-{size.seed}-", f"BJ12345-{size.seed}-{k:03d}-")
+            (directory / f"{community.slug}.csv").write_text(text, encoding="utf-8")
+        run.log(f"{figures['rows']:,} orders in {len(chosen)} files of {per:,}")
+
+        before, t0 = _load(), time.perf_counter()
+        for path in sorted(directory.iterdir()):
+            call_command("hotline", "import", str(path), "--community", path.stem, stdout=io.StringIO())
+        seconds = time.perf_counter() - t0
+        figures["plain"] = {
+            "seconds": round(seconds, 1),
+            "rows_per_s": round(figures["rows"] / seconds),
+            "load_before": before,
+            "load_after": _load(),
+        }
+        run.log(f"plain imports: {figures['plain']}")
+        delete_imported(size)
+
+        before, t0 = _load(), time.perf_counter()
+        children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        result = load.load_files(directory, processes=args.processes, report=lambda f: run.log(f"  {f}"))
+        seconds = time.perf_counter() - t0
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        figures["load"] = {
+            "seconds": round(seconds, 1),
+            "rows_per_s": round(result.orders / seconds),
+            "phases_s": {name: round(s, 1) for name, s in result.phases.items()},
+            "failed": [f.community for f in result.failed],
+            # The importing processes' own CPU (forked workers); PostgreSQL's is the rest.
+            "workers_cpu_s": round(children.ru_utime + children.ru_stime - children0.ru_utime - children0.ru_stime, 1),
+            "load_before": before,
+            "load_after": _load(),
+        }
+    print(json.dumps(figures, ensure_ascii=False, indent=2))
+    if not args.keep:
+        delete_imported(size)
     return 0
 
 
