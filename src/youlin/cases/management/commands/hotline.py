@@ -127,6 +127,10 @@ class Command(BaseCommand):
             )
         except DomainError as exc:
             raise CommandError(str(exc.message)) from None
+        except BaseException:
+            if load.unfinished():
+                self.stderr.write(gettext("批量导入中断，索引和外键尚未恢复：请运行 youlin hotline load --finish。"))
+            raise
         phases = "，".join(f"{name} {seconds:.1f}" for name, seconds in result.phases.items())
         self.stdout.write(
             gettext("共 %(files)d 个文件，新增 %(n)d 件，%(s).1f 秒，每秒 %(rate).0f 件（各阶段秒数：%(phases)s）")
