@@ -6,11 +6,12 @@
 Writes a dispatch file of ``--rows`` work orders for one community (``run.import_csv``: addresses of its
 buildings, one in twenty unknown, a quarter of unsure categories), imports it with ``youlin hotline import``
 (the job, the checks, the writes, the commit) and prints the rows per second, each phase's share and, for the
-same file, COPY into a bare table (the floor). The imported cases are deleted afterwards unless ``--keep``.
+same file, COPY into a bare table (the floor). The imported cases are deleted afterwards unless ``--keep`` (one file).
 
 With ``--communities K``: ``--rows`` orders spread over K files, one per community (``<slug>.csv``), imported one
 after another with ``youlin hotline import`` (plain), the cases deleted, then loaded with ``youlin hotline load``
-(the bulk mode: ``cases.imports.load``); rows/s and each phase's time for both.
+(the bulk mode: ``cases.imports.load``) with each number of ``--processes`` (e.g. ``1,2``); rows/s, each phase's
+time and the CPU of the importing processes and of their PostgreSQL backends for each.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import argparse
 import dataclasses
 import io
 import json
+import os
 import sys
 import tempfile
 import time
@@ -35,7 +37,9 @@ def main() -> int:
     parser.add_argument("--size", choices=sorted(run.SIZES), default="small", help="the city to generate or reuse")
     parser.add_argument("--keep", action="store_true", help="keep the imported cases")
     parser.add_argument("--communities", type=int, default=0, help="K files, plain imports vs `hotline load`")
-    parser.add_argument("--processes", type=int, default=2, help="with --communities: processes of the load")
+    parser.add_argument(
+        "--processes", default="2", help="with --communities: processes of the load; several: 1,2 (a load each)"
+    )
     args = parser.parse_args()
     run.setup_django(args.database_url)
     if args.communities:
@@ -78,8 +82,6 @@ def main() -> int:
         "load_after": Path("/proc/loadavg").read_text().split()[:3],
     }
     print(json.dumps(figures, ensure_ascii=False, indent=2))
-    if not args.keep:
-        delete_imported(size)
     return 0
 
 
@@ -101,6 +103,27 @@ def delete_imported(size) -> None:
         cursor.execute("VACUUM ANALYZE " + ", ".join(m._meta.db_table for m in WRITTEN))
 
 
+def backend_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (the server runs on this machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured_import(slug: str, path: str):
+    """``load._import_file`` in a worker, with its backend's CPU (a module-level function: the pool pickles it)."""
+    from youlin.cases.imports import load
+
+    before = backend_cpu()
+    done = load.IMPORT_FILE(slug, path)
+    done.backend_cpu_s = backend_cpu() - before
+    return done
+
+
 def _load() -> list[str]:
     return Path("/proc/loadavg").read_text().split()[:3]
 
@@ -114,6 +137,7 @@ def communities(args) -> int:
     from youlin.cases.imports import load
     from youlin.places.models import Community
 
+    args.processes = [int(p) for p in str(args.processes).split(",")]
     per = args.rows // args.communities
     size = dataclasses.replace(run.SIZES[args.size], import_rows=per)
     run.prepare_city(size)
@@ -130,37 +154,45 @@ def communities(args) -> int:
             (directory / f"{community.slug}.csv").write_text(text, encoding="utf-8")
         run.log(f"{figures['rows']:,} orders in {len(chosen)} files of {per:,}")
 
-        before, t0 = _load(), time.perf_counter()
+        before, t0, cpu0, db0 = _load(), time.perf_counter(), time.process_time(), backend_cpu()
         for path in sorted(directory.iterdir()):
             call_command("hotline", "import", str(path), "--community", path.stem, stdout=io.StringIO())
         seconds = time.perf_counter() - t0
         figures["plain"] = {
             "seconds": round(seconds, 1),
             "rows_per_s": round(figures["rows"] / seconds),
+            "python_cpu_s": round(time.process_time() - cpu0, 1),
+            "postgres_backend_cpu_s": round(backend_cpu() - db0, 1),
             "load_before": before,
             "load_after": _load(),
         }
         run.log(f"plain imports: {figures['plain']}")
         delete_imported(size)
 
-        before, t0 = _load(), time.perf_counter()
-        children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        result = load.load_files(directory, processes=args.processes, report=lambda f: run.log(f"  {f}"))
-        seconds = time.perf_counter() - t0
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        figures["load"] = {
-            "seconds": round(seconds, 1),
-            "rows_per_s": round(result.orders / seconds),
-            "phases_s": {name: round(s, 1) for name, s in result.phases.items()},
-            "failed": [f.community for f in result.failed],
-            # The importing processes' own CPU (forked workers); PostgreSQL's is the rest.
-            "workers_cpu_s": round(children.ru_utime + children.ru_stime - children0.ru_utime - children0.ru_stime, 1),
-            "load_before": before,
-            "load_after": _load(),
-        }
+        load.IMPORT_FILE = load._import_file
+        load._import_file = measured_import
+        for processes in args.processes:
+            before, t0, cpu0 = _load(), time.perf_counter(), time.process_time()
+            children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            result = load.load_files(directory, processes=processes, report=lambda f: run.log(f"  {f}"))
+            seconds = time.perf_counter() - t0
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
+            children_cpu = children.ru_utime + children.ru_stime - children0.ru_utime - children0.ru_stime
+            figures[f"load_{processes}"] = {
+                "seconds": round(seconds, 1),
+                "rows_per_s": round(result.orders / seconds),
+                "phases_s": {name: round(s, 1) for name, s in result.phases.items()},
+                "failed": [f.community for f in result.failed],
+                # The importing processes' own CPU (here, or the forked workers), and their backends' during
+                # the files (the index builds and checks after are the phases' time, on other connections).
+                "python_cpu_s": round(time.process_time() - cpu0 + children_cpu, 1),
+                "postgres_backend_cpu_s": round(sum(f.backend_cpu_s for f in result.files), 1),
+                "load_before": before,
+                "load_after": _load(),
+            }
+            run.log(f"load, {processes} process(es): {figures[f'load_{processes}']}")
+            delete_imported(size)
     print(json.dumps(figures, ensure_ascii=False, indent=2))
-    if not args.keep:
-        delete_imported(size)
     return 0
 
 
