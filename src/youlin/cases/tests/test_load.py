@@ -121,10 +121,12 @@ def test_an_interrupted_load_is_finished_and_blocks_another(demo, clock, tmp_pat
     def fail(*args, **kwargs):
         raise RuntimeError("the machine went down")
 
+    err = io.StringIO()
     with monkeypatch.context() as patched:
         patched.setattr(load, "_load_all", fail)
         with pytest.raises(RuntimeError):
-            load.load_files(directory)
+            call_command("hotline", "load", str(directory), stdout=io.StringIO(), stderr=err)
+    assert "youlin hotline load --finish" in err.getvalue()
     assert load.unfinished()
     assert schema() != before
     with pytest.raises(CaseError):
