@@ -84,7 +84,10 @@ class Triage(models.TextChoices):
 class CaseNumberCounter(models.Model):
     """One row per community and day; the row lock taken by its UPDATE serialises number allocation."""
 
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+", verbose_name=_("社区"))
+    # Indexed by the unique (community, day) constraint.
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("社区")
+    )
     day = models.DateField(_("日期"))
     last = models.PositiveIntegerField(_("当日最后序号"), default=0)
 
@@ -99,13 +102,18 @@ class CaseNumberCounter(models.Model):
 
 class Case(models.Model):
     number = models.CharField(_("案件编号"), max_length=24, unique=True, editable=False)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases", verbose_name=_("类别"))
+    # category and community: indexed by case_category_point and case_community_status, which start with them.
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="cases", db_index=False, verbose_name=_("类别")
+    )
     description = models.TextField(_("问题描述"))
     # Where: WGS-84, resolved to places once at registration.
     lon = models.FloatField(_("经度"))
     lat = models.FloatField(_("纬度"))
     address = models.CharField(_("位置描述"), max_length=200, blank=True)
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="cases", verbose_name=_("社区"))
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="cases", db_index=False, verbose_name=_("社区")
+    )
     compound = models.ForeignKey(
         Compound, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("小区/院落")
     )
@@ -116,7 +124,13 @@ class Case(models.Model):
         Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("网格")
     )
     zone = models.ForeignKey(
-        Zone, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("片区")
+        Zone,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        db_index=False,  # most places lie in no zone: a partial index (Meta)
+        verbose_name=_("片区"),
     )
     # Who and how.
     channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices)
@@ -129,6 +143,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="reported_cases",
+        db_index=False,  # none for a hotline order or a staff registration: a partial index (Meta)
         verbose_name=_("报告人"),
     )
     reporter_name = models.CharField(_("报告人姓名"), max_length=64, blank=True)
@@ -139,6 +154,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # none for an import from the command line or an Open311 post: a partial index (Meta)
         verbose_name=_("登记人"),
     )
     tracking_token = models.CharField(_("查询码"), max_length=64, unique=True, editable=False)
@@ -191,6 +207,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="merged_cases",
+        db_index=False,  # rare by design: a partial index (Meta)
         verbose_name=_("合并至"),
     )
     recurrence_of = models.ForeignKey(
@@ -199,6 +216,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="recurrences",
+        db_index=False,  # rare by design: a partial index (Meta)
         verbose_name=_("反弹自"),
         help_text=_("同一位置同类问题的首个案件"),
     )
@@ -216,6 +234,12 @@ class Case(models.Model):
             models.Index(fields=["category", "lat", "lon"], name="case_category_point"),
             models.Index(fields=["closed_at"], name="case_closed_at"),
             models.Index(fields=["supervision_level", "deadline"], name="case_supervision"),
+            # Foreign keys empty for most cases: only the rows that have one are indexed; ``col = X`` (filters,
+            # the deletion collector's PROTECT and SET_NULL look-ups) still uses these.
+            *(
+                models.Index(fields=[f], condition=Q(**{f"{f}__isnull": False}), name=f"case_{f}_set")
+                for f in ("zone", "reporter", "registered_by", "merged_into", "recurrence_of")
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -238,7 +262,10 @@ class Case(models.Model):
 class CaseAssignment(models.Model):
     """A responsible organisation of a case and the duty it answers in. Several rows: a joint dispatch."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("案件"))
+    # Indexed by the unique (case, organisation) constraint.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="assignments", db_index=False, verbose_name=_("案件")
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="case_assignments", verbose_name=_("责任单位")
     )
@@ -303,7 +330,10 @@ class CaseEventQuerySet(models.QuerySet):
 class CaseEvent(models.Model):
     """One entry on a case's timeline, written by the same transaction as the change it records."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("案件"))
+    # Indexed by case_event_timeline (case, at, id).
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="events", db_index=False, verbose_name=_("案件")
+    )
     kind = models.CharField(_("事件"), max_length=24, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -311,6 +341,7 @@ class CaseEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # none for the hotline's own steps and the system's: a partial index (Meta)
         verbose_name=_("操作人"),
     )
     actor_label = models.CharField(_("操作人名称"), max_length=100, blank=True)
@@ -329,7 +360,10 @@ class CaseEvent(models.Model):
         verbose_name = _("案件进程")
         verbose_name_plural = _("案件进程")
         ordering = ["case_id", "at", "id"]
-        indexes = [models.Index(fields=["case", "at", "id"], name="case_event_timeline")]
+        indexes = [
+            models.Index(fields=["case", "at", "id"], name="case_event_timeline"),
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="case_event_actor_set"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
@@ -412,7 +446,10 @@ class CaseFollower(models.Model):
     """Someone told about every step of a case: the registrant, the reporter, the responsible parties' people,
     and anyone who follows it by hand."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers", verbose_name=_("案件"))
+    # Indexed by the unique (case, user) constraint.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="followers", db_index=False, verbose_name=_("案件")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_cases", verbose_name=_("用户")
     )
@@ -489,6 +526,7 @@ class FollowUpVisit(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # none for a reporter's own rating or an imported answer: a partial index (Meta)
         verbose_name=_("回访人"),
     )
     channel = models.CharField(_("回访方式"), max_length=8, choices=Channel.choices)
@@ -509,6 +547,7 @@ class FollowUpVisit(models.Model):
                 name="follow_up_answers_when_reached",
             ),
         ]
+        indexes = [models.Index(fields=["by"], condition=Q(by__isnull=False), name="follow_up_visit_by_set")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.at:%Y-%m-%d} {'✓' if self.reached else '✗'}"
