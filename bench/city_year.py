@@ -21,6 +21,8 @@ import json
 import os
 import platform
 import random
+import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -55,6 +57,20 @@ def log(message: str) -> None:
 
 def loadavg() -> list[str]:
     return Path("/proc/loadavg").read_text().split()[:3]
+
+
+def machine_busy_s() -> float:
+    """CPU seconds the whole machine has spent busy (every core, every process: /proc/stat), so far."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+PHASE = re.compile(r"^(?:阶段|phase) (\w+)[：:] ?([\d.]+)")
 
 
 def write_files(folder: Path, orders: int, seed: int) -> tuple[int, int]:
@@ -176,18 +192,31 @@ def main() -> int:
         env = {**os.environ, "YOULIN_DATABASE_URL": args.database_url}
         youlin = [sys.executable, "-m", "youlin"]
         figures["load_before"] = loadavg()
-        t0 = time.monotonic()
+        t0, busy0, cpu0 = time.monotonic(), machine_busy_s(), children_cpu_s()
         if args.plain:
             for path in sorted(folder.glob("*.csv")):
                 subprocess.run(  # noqa: S603 - our own command
                     [*youlin, "hotline", "import", str(path), "--community", path.stem], env=env, check=True
                 )
         else:
-            subprocess.run(  # noqa: S603 - our own command
-                [*youlin, "hotline", "load", str(folder), "--processes", str(args.processes)], env=env, check=True
-            )
+            command = [*youlin, "hotline", "load", str(folder), "--processes", str(args.processes)]
+            phases = {}
+            with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as loading:  # noqa: S603
+                for line in loading.stdout:
+                    print(line, end="", flush=True)
+                    found = PHASE.match(line.strip())
+                    if found:
+                        phases[found[1]] = float(found[2])
+            if loading.returncode:
+                raise SystemExit(f"hotline load failed ({loading.returncode})")
+            figures["phases"] = phases
         seconds = time.monotonic() - t0
         figures["load_after"] = loadavg()
+        figures["cpu"] = {  # seconds: the load's own processes, and the whole machine busy (PostgreSQL, others)
+            "import_processes_s": round(children_cpu_s() - cpu0, 1),
+            "machine_busy_s": round(machine_busy_s() - busy0, 1),
+            "machine_cores_busy": round((machine_busy_s() - busy0) / seconds, 2),
+        }
         written = Case.objects.count() - cases_before
         floor = copy_floor(folder)
         with connection.cursor() as cursor:
