@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as dt_time
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -242,10 +243,30 @@ class _Deadlines:
         return datetime.combine(end.astimezone(workdays.BEIJING).date(), moment, tzinfo=workdays.BEIJING)
 
 
+def _imported_before(numbers: list[str]) -> list[str]:
+    """Of ``numbers``, those a case may have (all of them on SQLite). On PostgreSQL one array parameter per
+    query instead of 5,000 placeholders: a file of new orders costs the importing process about a microsecond
+    an order here, not six; the cases found are then read as before."""
+    if connection.vendor != "postgresql" or not numbers:
+        return numbers
+    found: list[str] = []
+    qn = connection.ops.quote_name
+    table, column = qn(Case._meta.db_table), qn(Case._meta.get_field("hotline_number").column)
+    with connection.cursor() as cursor:
+        for i in range(0, len(numbers), 50000):
+            # ``<> ''``: the unique index on the number is partial (a case without one is not in it).
+            cursor.execute(
+                f"SELECT {column} FROM {table} WHERE {column} = ANY(%s) AND {column} <> ''",  # noqa: S608 - fixed names
+                [numbers[i : i + 50000]],
+            )
+            found.extend(n for (n,) in cursor.fetchall())
+    return found
+
+
 def _existing(plan: Plan, orders: list[Order], actor, deadlines: _Deadlines) -> list[Order]:
     """Split off orders already imported: an update, or unchanged. Returns the new ones."""
     by_number: dict[str, dict] = {}
-    numbers = [o.number for o in orders]
+    numbers = _imported_before([o.number for o in orders])
     for i in range(0, len(numbers), 5000):
         rows = (
             Case.objects.filter(hotline_number__in=numbers[i : i + 5000])
