@@ -7,6 +7,7 @@ columns take JSON text (``json.dumps``)."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -18,6 +19,21 @@ TYPES = {
     "postgresql": {"id": "bigint", "json": "jsonb", "time": "timestamptz", "text": "text"},
     "sqlite": {"id": "integer", "json": "text", "time": "text", "text": "text"},
 }
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused for a block that makes a file's worth of objects (rows, plans,
+    tuples): each collection walks the whole heap, and tens of thousands of new containers set off several
+    (a third of the time of reading and checking 50,000 rows). Those objects make no cycles to speak of; what
+    cycles there are wait for the next collection after the block."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def qn(name: str) -> str:

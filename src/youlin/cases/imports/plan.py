@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from youlin.access import policy
 from youlin.cases import classify, routing_cache, workdays
+from youlin.cases.imports import bulk
 from youlin.cases.imports.columns import TABLE
 from youlin.cases.models import Case, Category, Status, Triage
 from youlin.cases.selectors import Routing, TimeLimit, category_time_limit, route
@@ -91,6 +92,10 @@ class Plan:
     rows: int = 0
 
 
+# The history columns: with all of them empty, ``_history`` finds nothing to say.
+HISTORY = ("status", "closed_at", "satisfaction", "responded", "resolved")
+
+
 def _bool_or_none(value):
     return None if value is None else bool(value)
 
@@ -104,46 +109,49 @@ class _RowChecks:
         self.latest = timezone.now() + timedelta(days=1)
 
     def order(self, row: Row) -> Order | None:
-        number = row["work_order_number"]
+        values, text = row.values, row.text
+        get = values.get
+        number = get("work_order_number")
         if number is not None:
             if number in self.seen:
                 row.bad("work_order_number", _("与第 %(row)d 行的工单编号重复。") % {"row": self.seen[number]})
             else:
                 self.seen[number] = row.number
-        called = row["called_at"]
+        called = get("called_at")
         if called is not None and called > self.latest:
             row.bad("called_at", _("来电时间晚于今天，请检查。"))
         category = None
-        if row.text.get("category_code"):
-            category = self.categories.get(row.text["category_code"])
+        if text.get("category_code"):
+            category = self.categories.get(text["category_code"])
             if category is None:
                 row.bad("category_code", _("类别代码不存在，请使用 5 位国标或本地扩展代码。"))
-        limit = row["time_limit"]
+        limit = get("time_limit")
         if isinstance(limit, datetime) and called is not None and limit <= called:
             row.bad("time_limit", _("办理时限早于来电时间。"))
-        self._history(row)
-        point = self._point(row)
-        if not row.ok:
+        if any(text.get(k) for k in HISTORY):  # a dispatch file has none of these cells filled
+            self._history(row)
+        point = self._point(row) if text.get("lon") or text.get("lat") else None
+        if row.errors:
             return None
         return Order(
             row=row.number,
             number=number,
             called_at=called,
-            caller_name=row.text.get("caller_name", ""),
-            caller_phone=row.text.get("caller_phone", ""),
-            address=row.text.get("address", "")[:200],
-            content=row.text["content"],
-            hotline_category=row.text.get("hotline_category", ""),
-            unit=row.text.get("handling_unit", ""),
+            caller_name=text.get("caller_name", ""),
+            caller_phone=text.get("caller_phone", ""),
+            address=text.get("address", "")[:200],
+            content=text["content"],
+            hotline_category=text.get("hotline_category", ""),
+            unit=text.get("handling_unit", ""),
             time_limit=limit,
             raw={k: v for k, v in row.extra.items() if v},
             category=category,
             point=point,
-            status=row["status"],
-            closed_at=row["closed_at"],
-            satisfaction=row["satisfaction"] or "",
-            responded=_bool_or_none(row["responded"]),
-            resolved=_bool_or_none(row["resolved"]),
+            status=get("status"),
+            closed_at=get("closed_at"),
+            satisfaction=get("satisfaction") or "",
+            responded=_bool_or_none(get("responded")),
+            resolved=_bool_or_none(get("resolved")),
         )
 
     @staticmethod
@@ -408,19 +416,20 @@ def plan_orders(sheet: Sheet, *, actor, community: Community, progress: Callable
     reading = TABLE.reading(sheet)
     checks = _RowChecks()
     orders: list[Order] = []
-    for row in reading.rows(progress=progress):
-        order = checks.order(row)
-        if order is None:
-            plan.errors.extend(row.errors)
-        else:
-            orders.append(order)
-    plan.rows = reading.count
-    plan.errors.extend(reading.errors)
-    if orders:
-        with workdays.held(), routing_cache.held():  # read once for the whole file, not per order
-            deadlines = _Deadlines()
-            new = _existing(plan, orders, actor, deadlines)
-            if new and not plan.errors:
-                _place(plan, new, _Places(community), deadlines)
+    with bulk.collector_paused():
+        for row in reading.rows(progress=progress):
+            order = checks.order(row)
+            if order is None:
+                plan.errors.extend(row.errors)
+            else:
+                orders.append(order)
+        plan.rows = reading.count
+        plan.errors.extend(reading.errors)
+        if orders:
+            with workdays.held(), routing_cache.held():  # read once for the whole file, not per order
+                deadlines = _Deadlines()
+                new = _existing(plan, orders, actor, deadlines)
+                if new and not plan.errors:
+                    _place(plan, new, _Places(community), deadlines)
     plan.errors = TABLE.sort(plan.errors)
     return plan

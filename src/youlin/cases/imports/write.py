@@ -232,6 +232,7 @@ def _visits_sql(staging: str) -> str:
     )
 
 
+@bulk.collector_paused()  # a file's worth of tuples
 def _create(plan: Plan, actor, label: str, now) -> ImportResult:
     """The new orders: their rows built as tuples (no model instances), written in bulk; their timeline and
     follow-up visits by set-based statements from the cases just written."""
