@@ -343,19 +343,30 @@ def _place(plan: Plan, orders: list[Order], places: _Places, deadlines: _Deadlin
     limits: dict[int, TimeLimit] = {}
     routes: dict[tuple, Routing] = {}
     subdistrict_id = places.community.subdistrict_id
+    community_id, community_name = places.community.pk, places.community.name
+    # Per distinct (point, named place): the place ids; per named place: its label. Enum members looked up once.
+    exact: dict[tuple[int, int], LocatedIds] = {}
+    labels: dict[int, str] = {}
+    no_triage, location_triage, category_triage = Triage.NONE, Triage.LOCATION, Triage.CATEGORY
+    registered, dispatched, evaluated = Status.REGISTERED, Status.DISPATCHED, Status.EVALUATED
+    working_days = workdays.Limit
     for o, where, found in zip(orders, located, resolved, strict=True):
-        if o.point is None and found is None or where is not None and where.community_id != places.community.pk:
+        if o.point is None and found is None or where is not None and where.community_id != community_id:
             where = None
         elif where is not None and found is not None:  # the named place, exactly
-            where = LocatedIds(
-                where.lon,
-                where.lat,
-                where.community_id,
-                found.compound.pk,
-                found.building.pk if found.building else None,
-                where.grid_id,
-                where.zone_id,
-            )
+            key = (id(where), id(found))
+            named = exact.get(key)
+            if named is None:
+                named = exact[key] = LocatedIds(
+                    where.lon,
+                    where.lat,
+                    where.community_id,
+                    found.compound.pk,
+                    found.building.pk if found.building else None,
+                    where.grid_id,
+                    where.zone_id,
+                )
+            where = named
         if o.category is not None:
             category, confidence = o.category, 1.0
         else:
@@ -364,41 +375,49 @@ def _place(plan: Plan, orders: list[Order], places: _Places, deadlines: _Deadlin
         if category is None:
             fallback = fallback or classify.unclassified()
             category, confidence = fallback, 0.0
-        if category.pk not in limits:
-            limits[category.pk] = category_time_limit(category, subdistrict_id)
-        limit = limits[category.pk]
-        if isinstance(o.time_limit, datetime):
-            deadline = o.time_limit
-        elif isinstance(o.time_limit, workdays.Limit):
-            deadline = deadlines.add(o.called_at, o.time_limit)
+        category_id = category.pk
+        limit = limits.get(category_id)
+        if limit is None:
+            limit = limits[category_id] = category_time_limit(category, subdistrict_id)
+        time_limit = o.time_limit
+        if isinstance(time_limit, datetime):
+            deadline = time_limit
+        elif isinstance(time_limit, working_days):
+            deadline = deadlines.add(o.called_at, time_limit)
         else:
             deadline = limit.deadline(o.called_at)
-        if o.history:
-            triage, status = Triage.NONE, o.status
+        if o.status is not None:  # history
+            triage, status = no_triage, o.status
         elif where is None:
-            triage, status = Triage.LOCATION, Status.REGISTERED
+            triage, status = location_triage, registered
         elif confidence < threshold:
-            triage, status = Triage.CATEGORY, Status.REGISTERED
+            triage, status = category_triage, registered
         else:
-            triage, status = Triage.NONE, Status.DISPATCHED
+            triage, status = no_triage, dispatched
         routing = None
-        if where is not None and triage == Triage.NONE:
-            key = (category.pk, where.compound_id, where.building_id, where.zone_id, where.grid_id)
-            if key not in routes:
-                routes[key] = route(category=category, location=places.location(where))
-            routing = routes[key]
-            if status == Status.DISPATCHED and not routing.organisations:
-                status = Status.REGISTERED  # nobody to send it to: staff dispatch it by hand
+        if where is not None and triage == no_triage:
+            key = (category_id, where.compound_id, where.building_id, where.zone_id, where.grid_id)
+            routing = routes.get(key)
+            if routing is None:
+                routing = routes[key] = route(category=category, location=places.location(where))
+            if status == dispatched and not routing.organisations:
+                status = registered  # nobody to send it to: staff dispatch it by hand
         if o.satisfaction:
-            status = Status.EVALUATED
+            status = evaluated
         lon, lat = (where.lon, where.lat) if where is not None else places.centre
+        if found is not None:
+            place = labels.get(id(found))
+            if place is None:
+                place = labels[id(found)] = found.label
+        else:
+            place = community_name if where is None else ""
         plan.new.append(
             NewCase(
                 order=o,
                 where=where,
                 lon=lon,
                 lat=lat,
-                place=found.label if found is not None else (places.community.name if where is None else ""),
+                place=place,
                 category=category,
                 confidence=confidence,
                 triage=triage,
