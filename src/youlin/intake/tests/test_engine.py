@@ -215,7 +215,31 @@ def test_a_batch_reads_shared_runs_once_and_gives_the_same_vectors(shipped_engin
     assert repeated >= 3  # the term-frequency path (a feature counted more than once) is exercised
 
 
-def test_a_batch_of_texts_sharing_runs_answers_as_one_text_at_a_time(shipped_engine):
+@pytest.mark.parametrize("rows", [7, 512])
+def test_a_batch_of_texts_sharing_runs_answers_as_one_text_at_a_time(shipped_engine, monkeypatch, rows):
+    """In slices of ``rows`` (the last one short), top 1 by the highest score and top 3 by the stable sort."""
+    from youlin.intake import engine
+
+    monkeypatch.setattr(engine, "BATCH_ROWS", rows)
     texts = SHARED_RUNS + [e.text for e in held_out_examples()][:50] + SHARED_RUNS
     for top in (1, 3):
         assert shipped_engine.suggest_many(texts, top=top) == [shipped_engine.suggest(t, top=top) for t in texts]
+
+
+def test_term_scores_are_the_products_numpy_made(shipped_engine):
+    """The term scores as they were computed (``1 - Π(1 - w)`` in a float64 array, term by term): the oracle."""
+    import numpy as np
+
+    from youlin.intake.text import normalise
+
+    checked = 0
+    for text in [e.text for e in held_out_examples()] + SHARED_RUNS:
+        terms = shipped_engine.matched_terms(normalise(text))
+        miss = np.ones(len(shipped_engine.entries), dtype=np.float64)
+        for term in terms:
+            for i in shipped_engine._term_entries[term]:
+                miss[i] *= 1.0 - shipped_engine._term_weight[term]
+        scores, _reasons = shipped_engine.term_scores(terms)
+        assert scores.dtype == np.float64 and np.array_equal(scores, 1.0 - miss), text
+        checked += len(terms) > 1
+    assert checked > 10
