@@ -363,7 +363,7 @@ class Reading:
                 text = {key: cells[i].strip() for key, i in present}
             else:
                 text = {key: cell_text(cells[i]) if i < size else "" for key, i in present}
-            if not any(text[key] for key in data_columns):
+            if not any(map(text.__getitem__, data_columns)):
                 continue  # a blank line
             self.count += 1
             if self.count > limit:
@@ -382,7 +382,7 @@ class Reading:
                 else:
                     raw = cells[i]  # a filled cell: its text is not empty
                     try:
-                        values[key] = parse(value if isinstance(raw, str) else raw)
+                        values[key] = parse(value if texts or isinstance(raw, str) else raw)
                     except CellError as exc:
                         row.bad(key, exc.reason)
                         values[key] = None
