@@ -113,6 +113,7 @@ class Sheet:
     header_row: int
     header: list[str]
     rows: Iterator[tuple[int, Sequence[Any]]]  # (row number, cells) under the header, read lazily
+    texts: bool = False  # every cell is a str (CSV): its text is the cell stripped
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,9 @@ class Table:
         if isinstance(source, bytes) and source.startswith(XLSX_MAGIC) and "xlsx" in self.formats:
             rows = self._xlsx_rows(source)
         elif "csv" in self.formats:
-            rows = self._csv_rows(source)
+            sheet = self._find_header(self._bounded(self._csv_rows(source)))
+            sheet.texts = True
+            return sheet
         else:
             raise self.refuse(self._unreadable())
         return self._find_header(self._bounded(rows))
@@ -247,7 +250,10 @@ class Table:
         number = 0
         try:
             for number, cells in enumerate(reader, start=1):
-                yield number, [csv_unescape(cell) for cell in cells]
+                # Only a cell that starts with an apostrophe can be escaped (most rows have none).
+                if "'" in "".join(cells):
+                    cells = [csv_unescape(cell) for cell in cells]
+                yield number, cells
         except csv.Error as exc:
             raise self.refuse(self._unreadable(), row=number + 1) from exc
 
@@ -349,10 +355,15 @@ class Reading:
         specs = [(c.key, self.positions[c.key], c.parse, c.blank) for c in self.present]
         data_columns = [c.key for c in self.present if c.data]
         keep = self.unknown if self.table.keep_unknown else ()
+        texts = self.sheet.texts
+        widest = max([i for _key, i in present] + [i for i, _h in keep], default=-1)
         for number, cells in self.sheet.rows:
             size = len(cells)
-            text = {key: cell_text(cells[i]) if i < size else "" for key, i in present}
-            if not any(text[key] for key in data_columns):
+            if texts and size > widest:  # CSV cells are str: ``cell_text`` is ``strip``
+                text = {key: cells[i].strip() for key, i in present}
+            else:
+                text = {key: cell_text(cells[i]) if i < size else "" for key, i in present}
+            if not any(map(text.__getitem__, data_columns)):
                 continue  # a blank line
             self.count += 1
             if self.count > limit:
@@ -371,12 +382,15 @@ class Reading:
                 else:
                     raw = cells[i]  # a filled cell: its text is not empty
                     try:
-                        values[key] = parse(value if isinstance(raw, str) else raw)
+                        values[key] = parse(value if texts or isinstance(raw, str) else raw)
                     except CellError as exc:
                         row.bad(key, exc.reason)
                         values[key] = None
             if keep:
-                row.extra = {h: cell_text(cells[i]) if i < size else "" for i, h in keep}
+                if texts and size > widest:
+                    row.extra = {h: cells[i].strip() for i, h in keep}
+                else:
+                    row.extra = {h: cell_text(cells[i]) if i < size else "" for i, h in keep}
             if progress and self.count % PROGRESS_EVERY == 0:
                 progress(self.count)
             yield row

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from youlin.intake.model import Model
-from youlin.intake.text import features, has_content, normalise, segmenter
+from youlin.intake.text import FeatureIndices, features, has_content, normalise, segmenter
 
 MATTER = "matter"
 COMPONENT = "component"
@@ -23,6 +23,8 @@ ALPHA = 0.2
 MIN_SCORE = 0.02
 # A term shared by many categories says little: its weight is divided by how many categories carry it.
 _LENGTH_FACTOR = {2: 0.7, 3: 0.85}
+# Rows of a batch computed together (``suggest_many``).
+BATCH_ROWS = 512
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class Engine:
                     self._model_cols.append(col)
         self._model_rows_arr = np.array(self._model_rows, dtype=np.int64)
         self._model_cols_arr = np.array(self._model_cols, dtype=np.int64)
+        self._model_rows_unique = len(set(self._model_rows)) == len(self._model_rows)
         # Term table: term → entries; weight by specificity and length.
         carriers: dict[str, set[int]] = {}
         for i, e in enumerate(self.entries):
@@ -95,14 +98,17 @@ class Engine:
 
     def matched_terms(self, text: str) -> list[str]:
         """Terms of the table found in the (normalised) text, longest match wins where they overlap."""
+        # At each position only the longest term starting there can survive: a shorter one starting there lies
+        # inside it, or inside whatever longer term swallows it. ``_by_first`` lists the longest first.
+        by_first = self._by_first
         spans: list[tuple[int, int, str]] = []
-        for ch in set(text):
-            for term in self._by_first.get(ch, ()):
-                start = text.find(term)
-                while start >= 0:
-                    spans.append((start, start + len(term), term))
-                    start = text.find(term, start + 1)
-        spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+        for start, ch in enumerate(text):
+            terms = by_first.get(ch)
+            if terms is not None:
+                for term in terms:
+                    if text.startswith(term, start):
+                        spans.append((start, start + len(term), term))
+                        break
         kept: list[tuple[int, int, str]] = []
         for start, end, term in spans:
             if any(
@@ -113,20 +119,28 @@ class Engine:
         return list(dict.fromkeys(term for _s, _e, term in kept))
 
     def term_scores(self, terms: Sequence[str]) -> tuple[np.ndarray, dict[int, list[str]]]:
-        miss = np.ones(len(self.entries), dtype=np.float64)
+        # The products in Python floats (the same IEEE doubles as numpy's float64, in the same order), then
+        # one array: an entry no term names scores 1.0 - 1.0, i.e. 0.0.
+        miss: dict[int, float] = {}
         reasons: dict[int, list[str]] = {}
         for term in terms:
-            w = self._term_weight[term]
+            keep = 1.0 - self._term_weight[term]
             for i in self._term_entries[term]:
-                miss[i] *= 1.0 - w
+                miss[i] = miss.get(i, 1.0) * keep
                 reasons.setdefault(i, []).append(term)
-        return 1.0 - miss, reasons
+        scores = np.zeros(len(self.entries), dtype=np.float64)
+        if miss:
+            scores[list(miss)] = [1.0 - m for m in miss.values()]
+        return scores, reasons
 
     # ------------------------------------------------------------ suggestions
 
-    def _read(self, text: str) -> tuple[np.ndarray, dict[int, list[str]], tuple] | None:
+    def _read(
+        self, text: str, indices: FeatureIndices | None = None
+    ) -> tuple[np.ndarray, dict[int, list[str]], tuple] | None:
         """One text's term scores, matched terms per entry and the model's vector (what ``scores`` and
-        ``suggest_many`` start from); ``None`` when it holds nothing to classify."""
+        ``suggest_many`` start from); ``None`` when it holds nothing to classify. ``indices``: a batch's
+        memo of its texts' runs, for the same vector."""
         text = normalise(text)
         if not has_content(text) or not self.entries:
             return None
@@ -134,7 +148,10 @@ class Engine:
         kw, reasons = self.term_scores(terms)
         vector = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
         if self.model is not None:
-            vector = self.model.vector(features(text, self.segmenter))
+            if indices is None:
+                vector = self.model.vector(features(text, self.segmenter))
+            else:
+                vector = self.model.vector_of(indices(text))
         if not terms and not len(vector[0]):
             return None
         return kw, reasons, vector
@@ -158,15 +175,17 @@ class Engine:
 
     def suggest_many(self, texts: Sequence[str], top: int = 3) -> list[list[Suggestion]]:
         """``[self.suggest(t, top) for t in texts]``, with the same answers, for a batch (the hotline import):
-        the words and terms of each text are found as one by one, the rest is computed for the whole batch at
-        once — each row with the same operations in the same order as ``scores`` (so the same floats)."""
+        the words and terms of each text are found as one by one (each run of its words once per batch:
+        ``FeatureIndices``), the rest is computed for many rows at once — each row with the same operations in
+        the same order as ``scores`` (so the same floats)."""
         out: list[list[Suggestion]] = [[] for _ in texts]
         rows: list[int] = []
         reasons_of: list[dict[int, list[str]]] = []
         kw_of: list[np.ndarray] = []
         vectors: list[tuple] = []
+        indices = FeatureIndices(self.segmenter, self.model.vocabulary) if self.model is not None else None
         for n, text in enumerate(texts):
-            read = self._read(text)
+            read = self._read(text, indices)
             if read is None:
                 continue
             kw, reasons, vector = read
@@ -176,28 +195,39 @@ class Engine:
             vectors.append(vector)
         if not rows:
             return out
-        kw = np.vstack(kw_of)
-        if self.model is None or not len(self._model_rows):
-            combined = kw
-        else:
-            model = self.model
-            logits = np.vstack(
-                [model.intercept + (values @ model.coef[idx] if len(idx) else 0.0) for idx, values in vectors]
-            )
-            logits = logits - logits.max(axis=1, keepdims=True)
-            exp = np.exp(logits)
-            probabilities = exp / exp.sum(axis=1, keepdims=True)
-            p = np.zeros((len(rows), len(self.entries)), dtype=np.float64)
-            np.add.at(p, (slice(None), self._model_rows_arr), probabilities[:, self._model_cols_arr])
-            total = p.sum(axis=1)
-            positive = total > 0
-            p[positive] /= total[positive, None]  # mass of labels no longer in use goes to the rest
-            combined = (1.0 - ALPHA) * p + ALPHA * kw
         top = max(1, min(int(top), len(self.entries)))
-        orders = np.argsort(-combined, axis=1, kind="stable")[:, :top]
-        for k, n in enumerate(rows):
-            out[n] = self._suggestions(combined[k], orders[k], reasons_of[k], vectors[k])
+        # In slices of rows: every step is row by row, and a slice's arrays stay in the cache.
+        for s in range(0, len(rows), BATCH_ROWS):
+            part = slice(s, s + BATCH_ROWS)
+            combined = self._combined(np.vstack(kw_of[part]), vectors[part])
+            if top == 1 and not np.isnan(combined).any():
+                orders = np.argmax(combined, axis=1)[:, None]  # the first of the highest: the stable sort's first
+            else:
+                orders = np.argsort(-combined, axis=1, kind="stable")[:, :top]
+            for k, n in enumerate(rows[part]):
+                out[n] = self._suggestions(combined[k], orders[k], reasons_of[s + k], vectors[s + k])
         return out
+
+    def _combined(self, kw: np.ndarray, vectors: list[tuple]) -> np.ndarray:
+        """``scores``'s combined scores for rows of term scores and vectors, each row as ``scores`` computes it."""
+        if self.model is None or not len(self._model_rows):
+            return kw
+        model = self.model
+        logits = np.vstack(
+            [model.intercept + (values @ model.coef[idx] if len(idx) else 0.0) for idx, values in vectors]
+        )
+        logits = logits - logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        probabilities = exp / exp.sum(axis=1, keepdims=True)
+        p = np.zeros((len(vectors), len(self.entries)), dtype=np.float64)
+        if self._model_rows_unique:  # each entry takes one label: 0.0 + x is x, as ``np.add.at`` adds it
+            p[:, self._model_rows_arr] = probabilities[:, self._model_cols_arr]
+        else:
+            np.add.at(p, (slice(None), self._model_rows_arr), probabilities[:, self._model_cols_arr])
+        total = p.sum(axis=1)
+        positive = total > 0
+        p[positive] /= total[positive, None]  # mass of labels no longer in use goes to the rest
+        return (1.0 - ALPHA) * p + ALPHA * kw
 
     def suggest(self, text: str, top: int = 3) -> list[Suggestion]:
         found = self.scores(text)

@@ -13,6 +13,7 @@ import json
 import math
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,13 @@ FORMAT = 1
 DEFAULT_C = 1.0
 TEMPERATURE = 5.0
 MIN_DF = 2
+
+
+_TF = [0.0, *(1.0 + math.log(c) for c in range(1, 64))]
+
+
+def _tf(count: int) -> float:
+    return _TF[count] if count < 64 else 1.0 + math.log(count)
 
 
 def _identity(doc):
@@ -59,6 +67,21 @@ class Model:
         idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
         tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float32, count=len(counts))
         values = tf * self.idf[idx]
+        norm = float(np.sqrt(np.dot(values, values)))
+        return idx, values / norm if norm else values
+
+    def vector_of(self, indices: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """``vector`` from the features' vocabulary indices (``text.FeatureIndices``), the same floats: the
+        counts in the order the features first appear, each term frequency ``1 + log(count)`` as ``vector``
+        computes it."""
+        if not indices:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        counts = Counter(indices)  # insertion-ordered, as ``vector``'s dict
+        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        if len(counts) == len(indices):  # every count 1: tf is 1.0, and 1.0 × idf is idf
+            values = self.idf[idx]
+        else:
+            values = np.fromiter(map(_tf, counts.values()), dtype=np.float32, count=len(counts)) * self.idf[idx]
         norm = float(np.sqrt(np.dot(values, values)))
         return idx, values / norm if norm else values
 

@@ -69,8 +69,12 @@ class Segmenter:
         words: list[str] = []
         for run in _SPLIT.split(text):
             if run:
-                words.extend(w for w in self._jieba.cut(run, hmm=True) if w.strip())
+                words.extend(self.cut_run(run))
         return words
+
+    def cut_run(self, run: str) -> list[str]:
+        """The words of one run (no separator in it)."""
+        return [w for w in self._jieba.cut(run, hmm=True) if w.strip()]
 
 
 _segmenters: dict[tuple[str, ...], Segmenter] = {}
@@ -89,6 +93,47 @@ def segmenter(words: Iterable[str]) -> Segmenter:
                 _segmenters.clear()  # a new dictionary replaces the old one
                 _segmenters[key] = found
     return found
+
+
+class FeatureIndices:
+    """``features`` as indices into a vocabulary, for a batch of texts (the hotline import): each run of the
+    text (what ``Segmenter.cut`` splits on, and each run of Chinese characters for the n-grams) is read once per
+    batch, and a text's indices are its runs' in the order ``features`` lists them, features outside the
+    vocabulary left out. A file's texts share most of their clauses ("市民反映", "楼道堆物"): those are not cut,
+    spelled out and looked up again. Not thread-safe: one per batch."""
+
+    def __init__(self, seg: Segmenter, vocabulary: dict[str, int]):
+        self._seg = seg
+        self._vocabulary = vocabulary
+        self._words: dict[str, tuple[int, ...]] = {}
+        self._grams: dict[str, tuple[int, ...]] = {}
+
+    def __call__(self, normalised: str) -> list[int]:
+        out: list[int] = []
+        words, grams = self._words, self._grams
+        for run in _SPLIT.split(normalised):
+            if run:
+                found = words.get(run)
+                if found is None:
+                    found = words[run] = self._run_words(run)
+                out.extend(found)
+        for run in _CJK_RUN.findall(normalised):
+            found = grams.get(run)
+            if found is None:
+                found = grams[run] = self._run_grams(run)
+            out.extend(found)
+        return out
+
+    def _run_words(self, run: str) -> tuple[int, ...]:
+        get = self._vocabulary.get
+        found = (get(f"w:{w}") for w in self._seg.cut_run(run) if w not in STOPWORDS)
+        return tuple(i for i in found if i is not None)
+
+    def _run_grams(self, run: str) -> tuple[int, ...]:
+        get = self._vocabulary.get
+        n_run = len(run)
+        found = (get(f"c:{run[i : i + n]}") for n in CHAR_NGRAMS for i in range(n_run - n + 1))
+        return tuple(i for i in found if i is not None)
 
 
 def features(normalised: str, seg: Segmenter) -> list[str]:

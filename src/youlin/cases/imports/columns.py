@@ -63,7 +63,7 @@ def parse_time(value) -> datetime | None:
     if isinstance(value, datetime):
         parsed = value
     else:
-        value = cell_text(value)
+        value = value.strip() if type(value) is str else cell_text(value)  # ``cell_text`` of a str
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
@@ -76,6 +76,8 @@ def parse_time(value) -> datetime | None:
                     continue
     if parsed is None:
         return None
+    if parsed.tzinfo is None:  # naive: ``timezone.is_aware`` without the call
+        return parsed.replace(tzinfo=LOCAL)
     return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=LOCAL)
 
 
@@ -108,6 +110,8 @@ def _time_limit(value) -> datetime | workdays.Limit:
     hours (``24小时``) from the call."""
     if isinstance(value, datetime):
         return parse_time(value)
+    if type(value) is str:
+        return _time_limit_text(value.strip())  # ``cell_text`` of a str
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = cell_text(value)
     return _time_limit_text(cell_text(value))

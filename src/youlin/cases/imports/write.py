@@ -9,6 +9,7 @@ as before: the people of the responsible organisations follow the new cases and 
 
 from __future__ import annotations
 
+import base64
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -176,6 +177,13 @@ def _dumps(value) -> str:
     return orjson.dumps(value).decode()
 
 
+def _tokens(count: int) -> list[str]:
+    """``count`` tracking tokens, each ``secrets.token_urlsafe(24)`` (24 random bytes, 32 URL-safe characters):
+    the bytes drawn at once and encoded at once, 24 bytes being exactly 32 characters of base64."""
+    text = base64.urlsafe_b64encode(secrets.token_bytes(24 * count)).decode()
+    return [text[i : i + 32] for i in range(0, 32 * count, 32)]
+
+
 def _routed_data(routing) -> str:
     return _dumps(
         {
@@ -232,6 +240,7 @@ def _visits_sql(staging: str) -> str:
     )
 
 
+@bulk.collector_paused()  # a file's worth of tuples
 def _create(plan: Plan, actor, label: str, now) -> ImportResult:
     """The new orders: their rows built as tuples (no model instances), written in bulk; their timeline and
     follow-up visits by set-based statements from the cases just written."""
@@ -247,10 +256,17 @@ def _create(plan: Plan, actor, label: str, now) -> ImportResult:
     members = member_user_ids(organisation_ids) if organisation_ids else {}
     routed_data: dict[int, str] = {}  # the plan shares one Routing per (category, place)
     cases, staged, assignments, followers = [], [], [], []
-    token = secrets.token_urlsafe
-    for case_id, number, n in zip(ids, numbers, new, strict=True):
+    tokens = _tokens(len(new))
+    # Enum members looked up once, not per row (each ``Status.X`` is a descriptor call).
+    hotline, registered_status, closed, dispatched = (
+        Channel.HOTLINE.value,
+        Status.REGISTERED,
+        Status.CLOSED,
+        Status.DISPATCHED,
+    )
+    for case_id, number, n, token in zip(ids, numbers, new, tokens, strict=True):
         o, where, routing = n.order, n.where, n.routing
-        dispatched_at = None if n.status == Status.REGISTERED else (o.called_at if o.history else now)
+        dispatched_at = None if n.status == registered_status else (o.called_at if o.history else now)
         answered = bool(o.satisfaction)
         cases.append(
             (
@@ -266,18 +282,18 @@ def _create(plan: Plan, actor, label: str, now) -> ImportResult:
                 where.building_id if where else None,
                 where.grid_id if where else None,
                 where.zone_id if where else None,
-                Channel.HOTLINE.value,
+                hotline,
                 "",
                 None,
                 o.caller_name,
                 o.caller_phone,
                 actor_id,
-                token(24),
+                token,
                 o.number,
                 o.called_at,
                 o.unit,
                 o.hotline_category,
-                _dumps(o.raw),
+                _dumps(o.raw) if o.raw else "{}",
                 n.status,
                 1,
                 n.urgency,
@@ -289,7 +305,7 @@ def _create(plan: Plan, actor, label: str, now) -> ImportResult:
                 None,
                 None,
                 None,
-                o.closed_at if o.closed_at and o.status == Status.CLOSED else None,
+                o.closed_at if o.closed_at and o.status == closed else None,
                 o.closed_at if answered else None,
                 o.satisfaction,
                 o.responded if answered else None,
@@ -307,7 +323,7 @@ def _create(plan: Plan, actor, label: str, now) -> ImportResult:
             )
         )
         registered = {
-            "channel": Channel.HOTLINE.value,
+            "channel": hotline,
             "place": n.place,
             "import": True,
             "row": o.row,
@@ -341,7 +357,7 @@ def _create(plan: Plan, actor, label: str, now) -> ImportResult:
             )
         staged.append((case_id, _dumps(registered), routed_at, routed, followed_up))
         followers.extend((case_id, u, now) for u in sorted(follow))
-        if n.status == Status.DISPATCHED:
+        if n.status == dispatched:
             result.dispatched += 1
     bulk.model_rows(Case, CASE_COLUMNS, cases)
     bulk.model_rows(CaseAssignment, ("case_id", "organisation_id", "duty", "accepted_at", "created_at"), assignments)

@@ -184,3 +184,45 @@ def test_refusals_count_their_problems_in_english_with_plurals():
         assert str(LedgerImportError([RowError(2, "a", "x")]).message).startswith("The file has 1 problem,")
         assert str(LedgerImportError([RowError(2, "a", "x")] * 3).message).startswith("The file has 3 problems,")
         assert str(HotlineImportError([RowError(2, "a", "x")]).message).startswith("The import file has 1 problem,")
+
+
+def test_csv_cells_read_as_text_give_what_the_generic_cell_path_gives():
+    """A CSV's cells are all text, so its rows skip ``cell_text`` (``strip`` is what it does to a str) and the
+    apostrophe check of cells that cannot have one: the rows, their values, reports and unknown columns are those
+    of the generic path, whatever the file holds."""
+    from youlin.cases.imports import TABLE as HOTLINE
+
+    header = (
+        "\ufeff工单编号,来电时间,诉求人,联系电话,诉求地址,诉求内容,诉求类型,承办单位,办理时限,办理状态,办结时间,区县\n"
+    )
+    lines = [
+        'A1,2026-11-01 09:30, 王** ,138****1234,"手帕口南街36号院, 甲楼","楼道堆物，""影响通行""\n第二行",城乡建设,广外街道,5个工作日,,,西城区',
+        "A2,2026/11/01 09:30,,'13800138000,a\\b\tc,'=SUM(1),''quoted,街道, 24小时 ,办结,2026-11-02 10:00,",
+        "A3,someday,,,,,,,,,,",  # bad date, blank content
+        ",,,,,,,,,,,",  # a blank line of cells
+        "A4,2026-11-01 09:30",  # a short row
+        "A5,2026-11-01 09:30,,,,内容,,,2026-10-01 08:00,已受理,2026-11-03 10:00,,extra cell",
+        "A1,2026-11-01T09:30:00+08:00,,,,内容,,,0个工作日,已办结,,",
+        "  ,  ,  ,  ,  ,  ,  ,  ,  ,  ,  ,  ",
+    ]
+    content = (header + "\n".join(lines) + "\n").encode("utf-8")
+
+    def rows(texts: bool):
+        sheet = HOTLINE.read(content)
+        assert sheet.texts  # a CSV
+        sheet.texts = texts
+        reading = HOTLINE.reading(sheet)
+        found = [(r.number, r.text, r.values, r.errors, r.extra) for r in reading.rows()]
+        return found, reading.count, reading.errors
+
+    fast, generic = rows(True), rows(False)
+    assert fast == generic
+    by_number = {r[0]: r for r in fast[0]}
+    assert by_number[2][1]["content"] == '楼道堆物，"影响通行"\n第二行'
+    assert by_number[2][1]["caller_name"] == "王**" and by_number[2][4] == {"区县": "西城区"}
+    assert by_number[3][1]["caller_phone"] == "'13800138000"  # not a formula: kept as written
+    assert by_number[3][1]["content"] == "=SUM(1)" and by_number[3][1]["hotline_category"] == "'quoted"
+    assert by_number[3][1]["address"] == "a\\b\tc" and by_number[3][1]["time_limit"] == "24小时"
+    assert {e.column for e in by_number[4][3]} == {"来电时间", "诉求内容"}
+    assert by_number[6][1]["content"] == "" and by_number[7][4] == {"区县": ""}
+    assert len(fast[0]) == 6 and fast[1] == 6  # the blank lines are skipped

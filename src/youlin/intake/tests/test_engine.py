@@ -149,3 +149,97 @@ def test_a_batch_answers_as_one_text_at_a_time(shipped_engine):
     for top in (1, 3):
         assert shipped_engine.suggest_many(texts, top=top) == [shipped_engine.suggest(t, top=top) for t in texts]
     assert shipped_engine.suggest_many([]) == []
+
+
+# Texts that share clauses with each other (a hotline file's), repeat words and n-grams (counts above 1), mix
+# Latin letters, digits, traditional and full-width characters, or run past MAX_CHARS.
+SHARED_RUNS = [
+    *(f"咨询-其他 市民反映：楼道堆物，影响通行（工单 {n}）" for n in range(20)),
+    "楼道堆物楼道堆物楼道堆物，影响通行影响通行",
+    "路灯不亮 路灯不亮 abc 路灯 LED灯坏了 wifi",
+    "樓道裡堆滿了雜物，ＡＢＣ１２３",
+    "积水" * 400,
+    "下水道堵了。" + "井盖没了，" * 150,
+    "1 2 3 a b c",
+]
+
+
+def _matched_terms_before(engine, text):
+    """``Engine.matched_terms`` as it was (every occurrence of every term, then the longest wins): the oracle."""
+    spans = []
+    for ch in set(text):
+        for term in engine._by_first.get(ch, ()):
+            start = text.find(term)
+            while start >= 0:
+                spans.append((start, start + len(term), term))
+                start = text.find(term, start + 1)
+    spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    kept = []
+    for start, end, term in spans:
+        if any(k_start <= start and end <= k_end and (k_end - k_start) > (end - start) for k_start, k_end, _ in kept):
+            continue
+        kept.append((start, end, term))
+    return list(dict.fromkeys(term for _s, _e, term in kept))
+
+
+def test_matched_terms_are_the_longest_at_each_place_as_before(shipped_engine):
+    from youlin.intake.text import normalise
+
+    texts = [e.text for e in held_out_examples()] + SHARED_RUNS + [SEED, "", "下水道堵了下水道"]
+    found = 0
+    for text in texts:
+        text = normalise(text)
+        terms = shipped_engine.matched_terms(text)
+        assert terms == _matched_terms_before(shipped_engine, text), text
+        found += bool(terms)
+    assert found > len(texts) // 2
+
+
+def test_a_batch_reads_shared_runs_once_and_gives_the_same_vectors(shipped_engine, model):
+    """``FeatureIndices`` (each run once per batch) and ``Model.vector_of`` give exactly ``Model.vector`` of
+    ``features``: the same indices in the same order and the same float32 values."""
+    import numpy as np
+
+    from youlin.intake.text import FeatureIndices, features, normalise
+
+    indices = FeatureIndices(shipped_engine.segmenter, model.vocabulary)
+    texts = [e.text for e in held_out_examples()][:300] + SHARED_RUNS + SHARED_RUNS
+    repeated = 0
+    for text in texts:
+        text = normalise(text)
+        idx, values = model.vector(features(text, shipped_engine.segmenter))
+        fast_idx, fast_values = model.vector_of(indices(text))
+        assert np.array_equal(idx, fast_idx), text
+        assert fast_values.dtype == values.dtype and np.array_equal(values, fast_values), text
+        repeated += len(set(indices(text))) < len(indices(text))
+    assert repeated >= 3  # the term-frequency path (a feature counted more than once) is exercised
+
+
+@pytest.mark.parametrize("rows", [7, 512])
+def test_a_batch_of_texts_sharing_runs_answers_as_one_text_at_a_time(shipped_engine, monkeypatch, rows):
+    """In slices of ``rows`` (the last one short), top 1 by the highest score and top 3 by the stable sort."""
+    from youlin.intake import engine
+
+    monkeypatch.setattr(engine, "BATCH_ROWS", rows)
+    texts = SHARED_RUNS + [e.text for e in held_out_examples()][:50] + SHARED_RUNS
+    for top in (1, 3):
+        assert shipped_engine.suggest_many(texts, top=top) == [shipped_engine.suggest(t, top=top) for t in texts]
+
+
+def test_term_scores_are_the_products_numpy_made(shipped_engine):
+    """The term scores as they were computed (``1 - Π(1 - w)`` in a float64 array, term by term): the oracle."""
+    import numpy as np
+
+    from youlin.intake.text import normalise
+
+    checked = 0
+    for text in [e.text for e in held_out_examples()] + SHARED_RUNS:
+        terms = shipped_engine.matched_terms(normalise(text))
+        miss = np.ones(len(shipped_engine.entries), dtype=np.float64)
+        for term in terms:
+            for i in shipped_engine._term_entries[term]:
+                miss[i] *= 1.0 - shipped_engine._term_weight[term]
+        scores, _reasons = shipped_engine.term_scores(terms)
+        assert scores.dtype == np.float64 and np.array_equal(scores, 1.0 - miss), text
+        checked += len(terms) > 1
+    assert checked > 10
