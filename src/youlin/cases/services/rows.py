@@ -4,17 +4,18 @@ machinery (the SQL compiler, per-field expression resolution, ``pre_save``/``pos
 For the writes a registration makes on every report (the case, its assignments, events, followers; an
 interface's submission): nothing listens to these models' signals (``post_save`` receivers would be skipped
 here: connect none to them, or write that model with ``save()``). Field values go through each field's own
-``pre_save(add=True)`` (``auto_now``/``auto_now_add`` timestamps) and ``get_db_prep_save`` (JSON, datetimes,
-foreign keys), as ``save()`` does; the instances get their ids and are marked as saved.
+``pre_save(add=True)`` where it can do anything (``auto_now``/``auto_now_add`` timestamps: ``needs_pre_save``;
+the plan of each model is worked out once) and ``get_db_prep_save`` (JSON, datetimes, foreign keys), as
+``save()`` does; the instances get their ids and are marked as saved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from django.db import connection, models
-from django.db.models import AutoField, Model
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.models import AutoField, Field, Model
 
 _plans: dict[tuple[type, str], tuple[list, str]] = {}
 
@@ -39,9 +40,27 @@ def _plain_types(field) -> tuple:
     return ()
 
 
+# The date fields whose own ``pre_save`` does something only for ``auto_now``/``auto_now_add`` and otherwise reads
+# the attribute, as ``Field.pre_save`` does.
+_DATE_PRE_SAVES = (models.DateField.pre_save, models.DateTimeField.pre_save, models.TimeField.pre_save)
+
+
+def needs_pre_save(field) -> bool:
+    """Whether the field's ``pre_save(obj, add=True)`` can return anything but the attribute as it is: a field
+    class with a ``pre_save`` of its own (a file, a slug…), or a date field with ``auto_now``/``auto_now_add``.
+    The others are read as ``Field.pre_save`` reads them (``getattr``), without the call."""
+    pre_save = type(field).pre_save
+    if pre_save is Field.pre_save:
+        return False
+    if pre_save in _DATE_PRE_SAVES:
+        return bool(field.auto_now or field.auto_now_add)
+    return True
+
+
 def _plan(model: type[Model]) -> tuple[list, str]:
-    """The fields written (every concrete field but an automatic primary key), each with the types it takes
-    as they are and whether it is a date and time, and the INSERT's head."""
+    """The fields written (every concrete field but an automatic primary key), each with its attribute name,
+    whether its ``pre_save`` must be called, the types it takes as they are and whether it is a date and time;
+    and the INSERT's head."""
     key = (model, connection.vendor)
     found = _plans.get(key)
     if found is None:
@@ -50,27 +69,50 @@ def _plan(model: type[Model]) -> tuple[list, str]:
         qn = connection.ops.quote_name
         columns = ", ".join(qn(f.column) for f in fields)
         head = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES "  # noqa: S608 - a model's own names
-        plan = [(f, _plain_types(f), isinstance(f, models.DateTimeField)) for f in fields]
+        plan = [(f, f.attname, needs_pre_save(f), _plain_types(f), isinstance(f, models.DateTimeField)) for f in fields]
         found = _plans[key] = (plan, head)
     return found
 
 
-def _value(field, plain: tuple, moment: bool, obj: Model):
-    value = field.pre_save(obj, True)
-    if value is None:
-        return None  # NULL for every field written here (a JSON field's None too, as with save())
-    if type(value) in plain:
-        return value
-    if moment and type(value) is datetime and value.tzinfo is not None:
-        return connection.ops.adapt_datetimefield_value(value)  # what DateTimeField ends with for an aware time
-    return field.get_db_prep_save(value, connection)
+def _values(plan: list, objs: Sequence[Model]) -> list:
+    """Each object's field values in the plan's order, as ``save()`` would write them: ``pre_save`` where it
+    matters, the attribute otherwise; None is NULL for every field written here (a JSON field's None too, as
+    with ``save()``); a value of a plain type is its own database value, an aware datetime what
+    ``DateTimeField`` ends with for it, anything else the field's ``get_db_prep_save``."""
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: each attribute of the proxy is a lookup
+    adapt_datetime = db.ops.adapt_datetimefield_value
+    params: list = []
+    append = params.append
+    for obj in objs:
+        for field, attname, pre, plain, moment in plan:
+            value = field.pre_save(obj, True) if pre else getattr(obj, attname)
+            if value is None or type(value) in plain:
+                append(value)
+            elif moment and type(value) is datetime and value.tzinfo is not None:
+                append(adapt_datetime(value))
+            else:
+                append(field.get_db_prep_save(value, db))
+    return params
 
 
-def _statement(objs: Sequence[Model]) -> tuple[str, list]:
+def _statement(objs: Sequence[Model], computed: Mapping[str, tuple[str, list]] | None = None) -> tuple[str, list]:
+    """The ``INSERT … RETURNING id`` of ``objs`` and its parameters. ``computed`` (one object only): the fields
+    whose value is an SQL expression (attribute name → SQL and its parameters) instead of the object's."""
     plan, head = _plan(type(objs[0]))
-    row = "(" + ", ".join(["%s"] * len(plan)) + ")"
-    params = [_value(f, plain, moment, obj) for obj in objs for f, plain, moment in plan]
+    params = _values(plan, objs)
     pk = connection.ops.quote_name(objs[0]._meta.pk.column)
+    if computed:
+        marks = []
+        for i, (_field, attname, *_rest) in enumerate(plan):
+            if attname in computed:
+                sql, values = computed[attname]
+                marks.append(sql)
+                params[i : i + 1] = [values]
+            else:
+                marks.append("%s")
+                params[i] = [params[i]]
+        return f"{head}({', '.join(marks)}) RETURNING {pk}", [v for value in params for v in value]
+    row = "(" + ", ".join(["%s"] * len(plan)) + ")"
     return f"{head}{', '.join([row] * len(objs))} RETURNING {pk}", params
 
 
@@ -91,6 +133,24 @@ def insert(objs: Sequence[Model]) -> None:
         cursor.execute(sql, params)
         ids = [pk for (pk,) in cursor.fetchall()]
     _saved(objs, ids)
+
+
+def insert_computed(obj: Model, *, computed: Mapping[str, tuple[str, list]], before: tuple[str, list]) -> None:
+    """``insert`` of one instance whose values for the fields of ``computed`` are SQL expressions (attribute name
+    → SQL and its parameters) over the queries of ``before`` (a ``WITH`` and its parameters, PostgreSQL): one
+    statement where the values would take a query of their own first. The instance gets its id and the values
+    written for those fields."""
+    sql, params = _statement([obj], computed)
+    meta = obj._meta
+    names = list(computed)
+    qn = connection.ops.quote_name
+    extra = "".join(f", {qn(meta.get_field(name).column)}" for name in names)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{before[0]} {sql}{extra}", [*before[1], *params])
+        pk, *values = cursor.fetchone()
+    _saved([obj], [pk])
+    for name, value in zip(names, values, strict=True):
+        setattr(obj, name, value)
 
 
 def insert_together(*groups: Sequence[Model]) -> None:

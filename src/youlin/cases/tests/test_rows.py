@@ -1,0 +1,53 @@
+"""``cases.services.rows``: the plain INSERTs a registration writes, and what they skip of ``save()``."""
+
+import pytest
+from django.db import models
+from django.db.models import Field
+
+from youlin.cases.models import Case, CaseAssignment, CaseEvent, CaseFollower
+from youlin.cases.services import rows
+from youlin.cases.tests import factories as f
+from youlin.open311.models import Submission
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pre_save_is_read_only_for_the_fields_that_need_it():
+    """Only the timestamps set on insert (``auto_now``/``auto_now_add``) need their field's ``pre_save``; every
+    other field's is ``getattr``."""
+    for model in (Case, CaseAssignment, CaseEvent, CaseFollower, Submission):
+        needing = {f.name for f in model._meta.concrete_fields if rows.needs_pre_save(f)}
+        auto = {
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add)
+        }
+        assert needing == auto, model
+    assert rows.needs_pre_save(models.FileField(name="upload"))  # a pre_save of its own: always called
+
+
+def test_a_registration_calls_pre_save_only_for_the_timestamps(users, clock, monkeypatch):
+    for model in (Case, CaseAssignment, CaseEvent, CaseFollower):
+        rows._plan(model)  # each model's plan is worked out once, from the fields' own pre_save: before the spies
+    called: list[tuple[str, str]] = []
+    for cls in (Field, models.DateTimeField):
+        original = cls.pre_save
+
+        def spy(self, obj, add, original=original):
+            called.append((type(obj).__name__, self.name))
+            return original(self, obj, add)
+
+        monkeypatch.setattr(cls, "pre_save", spy)
+    case = f.register(users.spk_grid)
+    assert sorted(set(called)) == [
+        ("Case", "created_at"),
+        ("Case", "updated_at"),
+        ("CaseAssignment", "created_at"),
+        ("CaseFollower", "created_at"),
+    ]
+    # … and the rows hold what save() would have written: the timestamps set, the rest as given.
+    case.refresh_from_db()
+    assert case.created_at == case.updated_at == clock.now
+    assert case.hotline_data == {} and case.number.startswith("SPK")
+    assert all(a.created_at == clock.now for a in case.assignments.all())
+    assert [e.data["channel"] for e in case.events.filter(kind="registered")] == [case.channel]
