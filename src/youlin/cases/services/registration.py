@@ -235,7 +235,8 @@ def _prepare(
     registered_by = _user_or_none(actor)
     followers = [registered_by.pk if registered_by else None, reporter.user_id if reporter else None, *responsible]
 
-    case = Case(
+    case = rows.build(
+        Case,
         category=category,
         description=description,
         lon=location.lon,
@@ -302,7 +303,8 @@ def _write(actor, r: _Registration, also_write: Callable[[Case], Sequence[Model]
         _insert_case(case, now)
     stored = _store_photos(actor, r.photos) if r.photos else []
     user = _user_or_none(actor)
-    registered = CaseEvent(
+    registered = rows.build(
+        CaseEvent,
         case=case,
         kind=EventKind.REGISTERED,
         actor=user,
@@ -316,7 +318,8 @@ def _write(actor, r: _Registration, also_write: Callable[[Case], Sequence[Model]
             **({"photos": [p.pk for p in stored]} if stored else {}),
         },
     )
-    routed = CaseEvent(
+    routed = rows.build(
+        CaseEvent,
         case=case,
         kind=EventKind.ROUTED,
         actor=user,

@@ -51,3 +51,41 @@ def test_a_registration_calls_pre_save_only_for_the_timestamps(users, clock, mon
     assert case.hotline_data == {} and case.number.startswith("SPK")
     assert all(a.created_at == clock.now for a in case.assignments.all())
     assert [e.data["channel"] for e in case.events.filter(kind="registered")] == [case.channel]
+
+
+def _state(obj) -> dict:
+    """What an instance holds: every field's attribute, the related objects it caches, its database."""
+    fields = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+    cached = {f.name: f.get_cached_value(obj, default="—") for f in obj._meta.concrete_fields if f.many_to_one}
+    return {"fields": fields, "cached": cached, "db": obj._state.db, "adding": obj._state.adding}
+
+
+def test_build_makes_the_instance_the_model_would(users, clock):
+    """``rows.build`` sets the same fields, defaults (a fresh one for each callable default), cached related
+    objects and state as ``Model(**values)``."""
+    case = f.register(users.spk_grid)
+    values = {
+        "category": case.category,
+        "description": "楼道堆物",
+        "lon": case.lon,
+        "lat": case.lat,
+        "community": case.community,
+        "compound": case.compound,
+        "building": None,
+        "reporter": case.reporter,
+        "registered_by": None,
+        "channel": case.channel,
+        "urgency": case.urgency,
+        "registered_at": clock.now,
+        "deadline": clock.now,
+        "recurrence_of_id": case.pk,
+    }
+    built, made = rows.build(Case, **values), Case(**values)
+    assert _state(built) == _state(made)
+    assert built.hotline_data == {} and built.hotline_data is not rows.build(Case, **values).hotline_data
+    assert built.community is case.community and built.recurrence_of_id == case.pk
+    event = {"case": case, "kind": "registered", "actor": None, "at": clock.now, "data": {"a": 1}}
+    assert _state(rows.build(CaseEvent, **event)) == _state(CaseEvent(**event))
+    assert rows.build(CaseEvent, **event).case is case
+    with pytest.raises(TypeError, match="nonsense"):
+        rows.build(CaseEvent, nonsense=1, **event)
