@@ -97,23 +97,31 @@ def _values(plan: list, objs: Sequence[Model]) -> list:
 
 def _statement(objs: Sequence[Model], computed: Mapping[str, tuple[str, list]] | None = None) -> tuple[str, list]:
     """The ``INSERT … RETURNING id`` of ``objs`` and its parameters. ``computed`` (one object only): the fields
-    whose value is an SQL expression (attribute name → SQL and its parameters) instead of the object's."""
+    whose value is an SQL expression (attribute name → SQL and its parameters) instead of the object's.
+
+    A None is written as ``NULL`` in the text, not as a parameter (what psycopg's client-side binding sends for
+    it anyway): a case has 49 columns, and psycopg parses a statement of more than 50 parameters afresh on each
+    execution instead of keeping it, ~0.3 ms for a registration's two statements."""
     plan, head = _plan(type(objs[0]))
-    params = _values(plan, objs)
+    values = _values(plan, objs)
     pk = connection.ops.quote_name(objs[0]._meta.pk.column)
-    if computed:
+    width = len(plan)
+    params: list = []
+    rows = []
+    for start in range(0, len(values), width):
         marks = []
-        for i, (_field, attname, *_rest) in enumerate(plan):
-            if attname in computed:
-                sql, values = computed[attname]
+        for (_field, attname, *_rest), value in zip(plan, values[start : start + width], strict=True):
+            if computed and attname in computed:
+                sql, given = computed[attname]
                 marks.append(sql)
-                params[i : i + 1] = [values]
+                params.extend(given)
+            elif value is None:
+                marks.append("NULL")
             else:
                 marks.append("%s")
-                params[i] = [params[i]]
-        return f"{head}({', '.join(marks)}) RETURNING {pk}", [v for value in params for v in value]
-    row = "(" + ", ".join(["%s"] * len(plan)) + ")"
-    return f"{head}{', '.join([row] * len(objs))} RETURNING {pk}", params
+                params.append(value)
+        rows.append(f"({', '.join(marks)})")
+    return f"{head}{', '.join(rows)} RETURNING {pk}", params
 
 
 def _saved(objs: Sequence[Model], ids: Sequence) -> None:

@@ -89,3 +89,25 @@ def test_build_makes_the_instance_the_model_would(users, clock):
     assert rows.build(CaseEvent, **event).case is case
     with pytest.raises(TypeError, match="nonsense"):
         rows.build(CaseEvent, nonsense=1, **event)
+
+
+def test_a_registrations_statements_stay_within_what_psycopg_keeps_parsed(users, clock):
+    """psycopg parses a statement of more than 50 parameters (or 4,096 characters) afresh on every execution;
+    a case alone has 49 columns, and on PostgreSQL its statement carries the number's counter too. NULLs are
+    written in the text, so every statement of a registration stays within the limits."""
+    from django.db import connection
+    from psycopg import _queries
+
+    executed: list[tuple[str, int]] = []
+
+    def record(execute, sql, params, many, context):
+        executed.append((sql, len(params or ())))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        f.register(users.spk_grid)
+        f.register(users.spk_staff, point=f.courtyard_point(), reporter_name="王", reporter_phone="13800000000")
+    inserts = [(sql, n) for sql, n in executed if "INSERT" in sql]
+    assert len(inserts) >= 4
+    for sql, n in inserts:
+        assert n <= _queries.MAX_CACHED_STATEMENT_PARAMS and len(sql) <= _queries.MAX_CACHED_STATEMENT_LENGTH, sql
