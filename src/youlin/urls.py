@@ -15,6 +15,10 @@ from youlin.projects import views as projects_views
 from youlin.synthetic import floor
 
 urlpatterns = [
+    # The write paths filed most (a resident's report, Open311 requests) first: a URL is matched against the
+    # patterns in order, and the API's before them cost ~80 µs a request. No other pattern takes these prefixes.
+    path("report/", cases_views.report, name="report"),
+    path("open311/v2/", include("youlin.open311.urls")),
     path("", core_views.home, name="home"),
     path("health", core_views.health, name="health"),
     path("ready", core_views.ready, name="ready"),
@@ -24,7 +28,6 @@ urlpatterns = [
     path("c/<slug:slug>/", places_views.community_overview, name="community-overview"),
     path("org/<int:pk>/", parties_views.organisation_detail, name="organisation-detail"),
     path("cases/", include("youlin.cases.urls")),
-    path("report/", cases_views.report, name="report"),
     path("intake/", include("youlin.intake.urls")),
     path("p/<slug:slug>/", dashboards_views.community_public, name="community-public"),
     path("p/<slug:slug>/projects/<int:pk>/", projects_views.project_public, name="project-public"),
@@ -43,7 +46,6 @@ urlpatterns = [
     path("volunteers/", include("youlin.volunteers.urls")),
     path("dashboards/", include("youlin.dashboards.urls")),
     path("api/v1/", api.urls),
-    path("open311/v2/", include("youlin.open311.urls")),
     path("admin/", admin.site.urls),
     # Uploaded files, debug or not: public photos to anyone, the rest after an access check (youlin.files).
     path("media/<path:name>", files_views.serve, name="media"),

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save
 
+from youlin.places.index import revision_held
+
 MAX_ENTRIES = 100_000  # places (or communities) remembered before a map starts again: bounded memory
 
 
@@ -35,6 +37,8 @@ class RoutingCache:
     communities: dict = field(default_factory=dict)  # community id → CommunityResponsibilities (all its places)
     offices: dict = field(default_factory=dict)  # community id → [Organisation]
     members: dict = field(default_factory=dict)  # organisation id → frozenset of active user ids (who follows)
+    # (category id, its major code, community id, place kinds) → the rules that fit, in the order they are tried
+    applicable: dict = field(default_factory=dict)
     # Open311 keys by hash, active ones only (``open311.selectors.key_for``; the open311 app moves the revision
     # on whenever a key is saved or deleted: created, renamed, revoked).
     api_keys: dict = field(default_factory=dict)
@@ -107,28 +111,54 @@ def _load(revision: int) -> RoutingCache:
     )
 
 
+def _revisions() -> tuple[int, int]:
+    """This revision and the places index's (``places.index``), in one statement: a registration reads both."""
+    from django.db import connection
+
+    from youlin.cases.models import RoutingRevision
+    from youlin.places.models import PlacesRevision
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT number FROM {RoutingRevision._meta.db_table} WHERE id = 1), "  # noqa: S608 - fixed names
+            f"(SELECT number FROM {PlacesRevision._meta.db_table} WHERE id = 1)"
+        )
+        routing, places = cursor.fetchone()
+    return routing or 0, places or 0
+
+
 _held = threading.local()
 
 
 @contextmanager
 def held() -> Iterator[RoutingCache]:
     """Within the block this thread uses one revision's cache without asking again: a bulk import's plan (reads
-    only, in one go) routes hundreds of places; a change made meanwhile counts from the next import on."""
+    only, in one go) routes hundreds of places; a change made meanwhile counts from the next import on. The
+    places index's revision is read in the same query and held alike (``places.index.revision_held``): a
+    registration locates its point under it."""
     outer = getattr(_held, "cache", None)
-    _held.cache = routing_cache()
+    if outer is not None:
+        yield outer  # already held by the caller: nothing to read again
+        return
+    routing, places = _revisions()
+    _held.cache = _at(routing)
     try:
-        yield _held.cache
+        with revision_held(places):
+            yield _held.cache
     finally:
-        _held.cache = outer
+        _held.cache = None
 
 
 def routing_cache() -> RoutingCache:
     """This process's cache, reloaded when the revision has moved on (one single-row query)."""
-    global _current
     held_cache = getattr(_held, "cache", None)
     if held_cache is not None:
         return held_cache
-    revision = current_revision()
+    return _at(current_revision())
+
+
+def _at(revision: int) -> RoutingCache:
+    global _current
     cache = _current
     if cache is not None and cache.revision == revision:
         return cache

@@ -1,7 +1,7 @@
 """The in-memory spatial index behind ``locate``: shapely STRtrees over a local metric frame.
 
 Each process builds it once and rebuilds it when ``PlacesRevision`` moves on (one indexed single-row read
-per lookup batch). Building the index reads every outline once; a lookup never loops over polygons. Each layer
+per lookup batch, or none inside ``revision_held``). Building the index reads every outline once; a lookup never loops over polygons. Each layer
 also keeps the few fields of its rows that callers of ``locate`` read (ids, names, codes, parents), so a lookup
 answers without fetching the rows and their outlines again.
 """
@@ -9,6 +9,8 @@ answers without fetching the rows and their outlines again.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,9 +114,27 @@ def current_revision() -> int:
     return row[0] if row else 0
 
 
+_held = threading.local()
+
+
+@contextmanager
+def revision_held(number: int) -> Iterator[None]:
+    """Within the block this thread takes ``number`` as the places revision instead of reading it on each
+    lookup: a caller that reads its own revision anyway reads this one in the same statement
+    (``cases.routing_cache.held``), and a change made meanwhile counts from the next block on."""
+    outer = getattr(_held, "number", None)
+    _held.number = number
+    try:
+        yield
+    finally:
+        _held.number = outer
+
+
 def get_index() -> PlaceIndex:
     global _current
-    revision = current_revision()
+    revision = getattr(_held, "number", None)
+    if revision is None:
+        revision = current_revision()
     index = _current
     if index is not None and index.revision == revision:
         return index
@@ -124,22 +144,32 @@ def get_index() -> PlaceIndex:
         return _current
 
 
+_from_db: dict[str, tuple] = {}  # layer → (model, attnames in the model's field order, their places in FIELDS)
+
+
+def _builder(layer: str) -> tuple:
+    found = _from_db.get(layer)
+    if found is None:
+        from youlin.places.models import Building, Community, Compound, Grid, Zone
+
+        model = {"communities": Community, "compounds": Compound, "buildings": Building, "grids": Grid, "zones": Zone}[
+            layer
+        ]
+        names = FIELDS[layer]
+        # ``from_db`` takes the values in the model's field order.
+        ordered = [f.attname for f in model._meta.concrete_fields if f.attname in names]
+        found = _from_db[layer] = (model, ordered, [names.index(n) for n in ordered])
+    return found
+
+
 def instance(index: PlaceIndex, layer: str, pk: int):
     """The row ``pk`` of a layer as a model instance holding the layer's FIELDS; any other field is deferred and
     loads on first access, as with ``.only()``. None if the index does not know the row."""
-    from youlin.places.models import Building, Community, Compound, Grid, Zone
-
     values = getattr(index, layer).rows.get(pk)
     if values is None:
         return None
-    model = {"communities": Community, "compounds": Compound, "buildings": Building, "grids": Grid, "zones": Zone}[
-        layer
-    ]
-    names = FIELDS[layer]
-    # ``from_db`` takes the values in the model's field order.
-    ordered = [f.attname for f in model._meta.concrete_fields if f.attname in names]
-    by_name = dict(zip(names, values, strict=True))
-    return model.from_db("default", ordered, [by_name[n] for n in ordered])
+    model, ordered, at = _builder(layer)
+    return model.from_db("default", ordered, [values[i] for i in at])
 
 
 def bump_revision() -> None:

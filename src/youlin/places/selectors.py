@@ -197,16 +197,54 @@ def _locate_in(index: PlaceIndex, lonlat: np.ndarray) -> list[LocatedIds | None]
     return located
 
 
+def _one_hit(layer: Layer, point) -> int:
+    """``_first_hit`` for one point: the index of the lowest shape covering it, or -1."""
+    if layer.tree is None:
+        return -1
+    found = layer.tree.query(point, predicate="intersects")
+    return int(found.min()) if len(found) else -1
+
+
+def _one_building(layer: Layer, point) -> int:
+    """``_building_hit`` for one point."""
+    hit = _one_hit(layer, point)
+    if hit < 0 and layer.tree is not None:
+        near = layer.tree.query_nearest(point, max_distance=settings.YOULIN_BUILDING_TOLERANCE_M, all_matches=False)
+        hit = int(near[0]) if len(near) else -1
+    return hit
+
+
+def _locate_one(index: PlaceIndex, lon: float, lat: float) -> LocatedIds | None:
+    """``_locate_in`` for one point, without the arrays a batch needs (a report, an API request): the same
+    trees, the same tie-breaks, the same answer (``test_locate``)."""
+    frame = index.frame
+    point = shapely.Point((lon - frame.lon0) * frame.kx, (lat - frame.lat0) * frame.ky)
+    community = _one_hit(index.communities, point)
+    if community < 0:
+        return None
+
+    def pk(layer: Layer, hit: int) -> int | None:
+        return layer.ids[hit] if hit >= 0 else None
+
+    return LocatedIds(
+        lon,
+        lat,
+        index.communities.ids[community],
+        pk(index.compounds, _one_hit(index.compounds, point)),
+        pk(index.buildings, _one_building(index.buildings, point)),
+        pk(index.grids, _one_hit(index.grids, point)),
+        pk(index.zones, _one_hit(index.zones, point)),
+    )
+
+
 def locate(lon, lat, *, crs: str = WGS84) -> Location:
     """Where a point is. Raises GeometryError (``invalid_coordinates``, ``outside_jurisdiction``).
 
     The places come from the index as instances holding their ids, names, codes and parents (the rest of each
     row loads on first access): one query (the index's revision) on a warm index, none per place."""
-    if crs not in (WGS84, "gcj02"):
-        check_point(0, 0, crs)  # raises the invalid_crs error
-    lonlat = _checked_array([(lon, lat)], crs)
+    lon, lat = check_point(lon, lat, crs)  # what ``_checked_array`` gives for one point, or its error
     index = get_index()
-    found = _locate_in(index, lonlat)[0]
+    found = _locate_one(index, lon, lat)
     if found is None:
         raise GeometryError("outside_jurisdiction", _("该位置不在任何社区范围内，请在地图上重新选择。"))
     building = instance(index, "buildings", found.building_id) if found.building_id else None

@@ -68,14 +68,21 @@ def applicable_rules(category: Category, location: Location, *, cache=None) -> l
     """Active rules that fit the category and place, in the order they are tried: the most specific category
     first (the code, then its major class, then any), then the most specific place, then the community's own
     rule over a district default, then priority. The rules are kept per process (``routing_cache``)."""
-    kinds = {*place_kinds(location), PlaceKind.ANY}
-    rules = [r for r in (cache or routing_cache()).rules if _rule_fits(r, category, location.community.pk, kinds)]
+    cache = cache or routing_cache()
+    found_kinds = tuple(place_kinds(location))
+    # The rules that fit depend on nothing else: kept with the rules, for the revision they were read under.
+    key = (category.pk, category.major_code, location.community.pk, found_kinds)
+    found = cache.applicable.get(key)
+    if found is None:
+        kinds = {*found_kinds, PlaceKind.ANY}
+        rules = [r for r in cache.rules if _rule_fits(r, category, location.community.pk, kinds)]
+        found = cache.remember(cache.applicable, key, sorted(rules, key=_rank))
+    return list(found)
 
-    def rank(rule: RoutingRule):
-        category_rank = 0 if rule.category_id else (1 if rule.category_major else 2)
-        return (category_rank, _PLACE_RANK[rule.place_kind], rule.community_id is None, rule.priority, rule.pk)
 
-    return sorted(rules, key=rank)
+def _rank(rule: RoutingRule):
+    category_rank = 0 if rule.category_id else (1 if rule.category_major else 2)
+    return (category_rank, _PLACE_RANK[rule.place_kind], rule.community_id is None, rule.priority, rule.pk)
 
 
 def urban_management_offices(community) -> list[Organisation]:

@@ -41,6 +41,20 @@ def test_held_reads_the_revision_once_for_a_whole_file_and_lets_go_after(demo):
     assert routed_to(point) == ["广外街道城管办"]  # after the block, a change is seen at once again
 
 
+def test_held_reads_the_places_revision_in_the_same_query(demo):
+    """A registration locates its point and routes it: inside ``held`` the places index's revision comes with the
+    routing revision, one query for both, and nothing more on a warm cache."""
+    point = f.building_point("手帕口南街36号院", "乙楼")
+    category = f.category("06080")
+    route(category=category, location=locate(*point))
+    with CaptureQueriesContext(connection) as queries, routing_cache.held():
+        location = locate(*point)
+        assert [o.name for o in route(category=category, location=location).organisations] == ["金盾物业服务公司"]
+    assert len(queries) == 1
+    assert "cases_routingrevision" in queries[0]["sql"] and "places_placesrevision" in queries[0]["sql"]
+    assert location.building.name == "乙楼"
+
+
 def test_a_new_rule_is_seen_at_once(demo):
     point = f.building_point("手帕口南街36号院", "乙楼")
     assert routed_to(point) == ["金盾物业服务公司"]

@@ -46,6 +46,22 @@ def test_daily_sequence_restarts_each_local_day_and_per_community(users, clock):
     assert CaseNumberCounter.objects.count() == 3
 
 
+def test_the_daily_sequence_has_at_least_three_digits(users, clock):
+    """The number is the same text whether the counter and the case are written in one statement (PostgreSQL)
+    or one after the other (SQLite)."""
+    first = f.register(users.spk_grid)
+    counter = CaseNumberCounter.objects.get(community=first.community)
+    day = counter.day
+    assert first.number == f"SPK{day:%Y%m%d}001"
+    CaseNumberCounter.objects.filter(pk=counter.pk).update(last=98)
+    assert f.register(users.spk_grid).number == f"SPK{day:%Y%m%d}099"
+    CaseNumberCounter.objects.filter(pk=counter.pk).update(last=999)
+    case = f.register(users.spk_grid)
+    assert case.number == f"SPK{day:%Y%m%d}1000"
+    case.refresh_from_db()
+    assert case.number == f"SPK{day:%Y%m%d}1000" and f.register(users.spk_grid).number.endswith("1001")
+
+
 def test_urgent_category_gets_two_hours(users, clock):
     case = f.register(users.spk_grid, code="10080", description="楼道里有人飞线给电动车充电")
     assert case.urgency == "urgent"

@@ -327,9 +327,9 @@ def test_rows_written_without_save_have_no_signal_receivers_to_skip(client, user
     written = set()
     plain = rows._statement
 
-    def spy(objs):
+    def spy(objs, *args, **kwargs):
         written.add(type(objs[0]))
-        return plain(objs)
+        return plain(objs, *args, **kwargs)
 
     monkeypatch.setattr(rows, "_statement", spy)
     assert post(client, key, **located(jia_point())).status_code == 201

@@ -290,6 +290,23 @@ def test_locate_many_answers_as_the_exact_lookup_and_as_locate(demo, monkeypatch
             assert found.compound_id == (one.compound.pk if one.compound else None)
 
 
+def test_one_point_answers_as_the_batch_lookup_at_every_point(demo):
+    """``locate`` looks one point up without the batch's arrays (``_locate_one``): for every point the batch's
+    tree lookup checks (vertices and edge middles where outlines touch, points off each building, outside the
+    city), the same ids, coordinates and building tolerance."""
+    import numpy as np
+
+    from youlin.places.index import get_index
+    from youlin.places.selectors import _locate_in, _locate_one
+
+    index = get_index()
+    points = _points_to_check(5)
+    batch = _locate_in(index, np.array(points, dtype=float))
+    one = [_locate_one(index, lon, lat) for lon, lat in points]
+    assert one == batch
+    assert sum(f is None for f in one) > 100 and sum(f is not None and f.building_id is not None for f in one) > 100
+
+
 def test_locate_many_by_cells_with_an_empty_layer_and_no_buildings_near(demo, monkeypatch):
     """A layer with no outline at all (no zones) and a city without buildings: the raster still answers as the
     tree."""
