@@ -13,8 +13,10 @@ On PostgreSQL, in three phases:
              analysed; each step removes its row in the same transaction, so ``--finish`` carries on where a run
              stopped, and the schema ends as it was
 
-Unique indexes stay: they keep case numbers, tracking tokens and hotline numbers unique, and the import looks
-orders imported before up by their hotline number. A load refuses to start while one is unfinished. On SQLite
+Unique indexes stay, but for two: the import looks orders imported before up by their hotline number, and keys
+unique by construction are dropped with the rest (``UNIQUE_BY_CONSTRUCTION``: case numbers come from the day
+counter, tracking tokens are 192 random bits; a random key dirties another page of a large index at every insert,
+which is what made them the costliest to keep) and added back as they were, which checks them once. A load refuses to start while one is unfinished. On SQLite
 the files are imported one after another, with no schema change."""
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ STATE_TABLE = "youlin_bulk_load"
 # The tables a new order writes (its case, timeline, follow-up visits, responsible parties and followers).
 WRITTEN = (Case, CaseEvent, CaseAssignment, CaseFollower, FollowUpVisit)
 SUFFIXES = (".csv", ".xlsx")
+# Unique constraints the import makes unique by construction and never reads during a load (see the docstring).
+UNIQUE_BY_CONSTRUCTION = {Case: ("number", "tracking_token")}
 MAINTENANCE_WORK_MEM = "512MB"  # per index build; two run at once
 INDEX_BUILDS = 2
 
@@ -103,8 +107,8 @@ def _tables() -> list[str]:
 
 
 def prepare() -> int:
-    """Record, then drop, the non-unique secondary indexes and the foreign keys of the written tables; returns
-    how many. Refused while a load is unfinished."""
+    """Record, then drop, the non-unique secondary indexes, the unique constraints of ``UNIQUE_BY_CONSTRUCTION``
+    and the foreign keys of the written tables; returns how many. Refused while a load is unfinished."""
     if unfinished():
         raise CaseError(
             CaseErrorCode.CONFLICT,
@@ -138,11 +142,22 @@ def prepare() -> int:
             "ORDER BY t.relname, c.conname",
             [tables],
         )
+        for model, columns in UNIQUE_BY_CONSTRUCTION.items():
+            cursor.execute(
+                f"INSERT INTO {STATE_TABLE} (kind, table_name, name, definition) "  # noqa: S608 - a fixed name
+                "SELECT 'unique', t.relname, c.conname, "
+                "format('ALTER TABLE %%I ADD CONSTRAINT %%I %%s', t.relname, c.conname, pg_get_constraintdef(c.oid)) "
+                "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+                "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = c.conkey[1] "
+                "WHERE c.contype = 'u' AND t.oid = to_regclass(%s) AND cardinality(c.conkey) = 1 "
+                "AND a.attname = ANY(CAST(%s AS text[])) ORDER BY c.conname",
+                [model._meta.db_table, list(columns)],
+            )
         cursor.execute(f"SELECT kind, table_name, name FROM {STATE_TABLE} ORDER BY id")  # noqa: S608
         recorded = cursor.fetchall()
         qn = connection.ops.quote_name
         for kind, table, name in recorded:
-            if kind == "foreign_key":
+            if kind in ("foreign_key", "unique"):
                 cursor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
         for kind, _table, name in recorded:
             if kind == "index":
@@ -151,7 +166,8 @@ def prepare() -> int:
 
 
 def _build_index(row_id: int, name: str, definition: str) -> None:
-    """One index, in its own transaction with the removal of its row (a thread of its own: its own connection)."""
+    """One index (or unique constraint, whose index has its name), in its own transaction with the removal of its
+    row (a thread of its own: its own connection)."""
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
@@ -178,7 +194,7 @@ def finish(*, progress: Callable[[str, float], None] | None = None) -> dict[str,
         )
         recorded = cursor.fetchall()
     t0 = time.perf_counter()
-    indexes = [(row_id, name, definition) for row_id, kind, _t, name, definition in recorded if kind == "index"]
+    indexes = [(row_id, name, definition) for row_id, kind, _t, name, definition in recorded if kind in ("index", "unique")]
     with ThreadPoolExecutor(max_workers=INDEX_BUILDS) as pool:
         for done in as_completed([pool.submit(_build_index, *index) for index in indexes]):
             done.result()
