@@ -194,7 +194,9 @@ def finish(*, progress: Callable[[str, float], None] | None = None) -> dict[str,
         )
         recorded = cursor.fetchall()
     t0 = time.perf_counter()
-    indexes = [(row_id, name, definition) for row_id, kind, _t, name, definition in recorded if kind in ("index", "unique")]
+    indexes = [
+        (row_id, name, definition) for row_id, kind, _t, name, definition in recorded if kind in ("index", "unique")
+    ]
     with ThreadPoolExecutor(max_workers=INDEX_BUILDS) as pool:
         for done in as_completed([pool.submit(_build_index, *index) for index in indexes]):
             done.result()
