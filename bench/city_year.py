@@ -70,6 +70,23 @@ def children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+# The server settings a bulk load depends on (recorded beside the figures: the load runs as the server is set).
+SETTINGS = ("shared_buffers", "max_wal_size", "checkpoint_timeout", "wal_level", "synchronous_commit", "fsync")
+WRITER = ("checkpoints_timed", "checkpoints_req", "buffers_checkpoint", "buffers_clean", "buffers_backend")
+
+
+def server() -> tuple[dict, dict]:
+    """The server's settings of ``SETTINGS`` and its writer counters (``pg_stat_bgwriter``) now."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, current_setting(name) FROM unnest(CAST(%s AS text[])) name", [list(SETTINGS)])
+        settings = dict(cursor.fetchall())
+        cursor.execute(f"SELECT {', '.join(WRITER)} FROM pg_stat_bgwriter")  # noqa: S608 - fixed names
+        counters = dict(zip(WRITER, cursor.fetchone(), strict=True))
+    return settings, counters
+
+
 PHASE = re.compile(r"^(?:阶段|phase) (\w+)[：:] ?([\d.]+)")
 
 
@@ -188,6 +205,7 @@ def main() -> int:
         if args.files_only:
             return 0
         cases_before = Case.objects.count()
+        figures["server"], writer_before = server()
         connection.close()  # the load runs in processes of its own
         env = {**os.environ, "YOULIN_DATABASE_URL": args.database_url}
         youlin = [sys.executable, "-m", "youlin"]
@@ -217,6 +235,10 @@ def main() -> int:
             "machine_busy_s": round(machine_busy_s() - busy0, 1),
             "machine_cores_busy": round((machine_busy_s() - busy0) / seconds, 2),
         }
+        _settings, writer_after = server()
+        # Pages written by a checkpoint, by the background writer, by the backends themselves (evicting dirty pages
+        # from too small a shared_buffers), and the checkpoints timed or requested (WAL full: max_wal_size).
+        figures["writer"] = {k: writer_after[k] - writer_before[k] for k in WRITER}
         written = Case.objects.count() - cases_before
         floor = copy_floor(folder)
         with connection.cursor() as cursor:
