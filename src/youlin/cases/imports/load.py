@@ -9,15 +9,16 @@ On PostgreSQL, in three phases:
     load     each file through the import as it is (its own job and transaction: all its orders or none), the
              files spread over N processes, each with its own connection
     finish   the indexes built again (two at a time, ``maintenance_work_mem`` raised), the foreign keys added
-             back ``NOT VALID`` and then validated (one set-based check each instead of one per row), the tables
-             analysed; each step removes its row in the same transaction, so ``--finish`` carries on where a run
-             stopped, and the schema ends as it was
+             back ``NOT VALID`` and then validated (one set-based check each instead of one per row; two tables'
+             keys at a time), the tables analysed; each step removes its row in the same transaction, so
+             ``--finish`` carries on where a run stopped, and the schema ends as it was
 
 Unique indexes stay, but for two: the import looks orders imported before up by their hotline number, and keys
 unique by construction are dropped with the rest (``UNIQUE_BY_CONSTRUCTION``: case numbers come from the day
 counter, tracking tokens are 192 random bits; a random key dirties another page of a large index at every insert,
-which is what made them the costliest to keep) and added back as they were, which checks them once. A load refuses to start while one is unfinished. On SQLite
-the files are imported one after another, with no schema change."""
+which is what made them the costliest to keep) and added back as they were, which checks them once. A load
+refuses to start while one is unfinished. On SQLite the files are imported one after another, with no schema
+change."""
 
 from __future__ import annotations
 
@@ -179,6 +180,19 @@ def _build_index(row_id: int, name: str, definition: str) -> None:
         connection.close()
 
 
+def _validate_keys(table: str, keys: list[tuple[int, str]]) -> None:
+    """Check one table's foreign keys, one after another, each in a transaction with the removal of its row (a
+    thread of its own: its own connection)."""
+    qn = connection.ops.quote_name
+    try:
+        for row_id, name in keys:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"ALTER TABLE {qn(table)} VALIDATE CONSTRAINT {qn(name)}")
+                cursor.execute(f"DELETE FROM {STATE_TABLE} WHERE id = %s", [row_id])  # noqa: S608 - a fixed name
+    finally:
+        connection.close()
+
+
 def finish(*, progress: Callable[[str, float], None] | None = None) -> dict[str, float]:
     """Build the recorded indexes again, add the recorded foreign keys back and check them once each, analyse the
     tables, and drop the record: the schema as it was before ``prepare``. Returns each phase's seconds."""
@@ -204,17 +218,22 @@ def finish(*, progress: Callable[[str, float], None] | None = None) -> dict[str,
     if progress is not None:
         progress("indexes", phases["indexes"])
     t0 = time.perf_counter()
+    keys: dict[str, list[tuple[int, str]]] = {}
     for row_id, kind, table, name, definition in recorded:
         if kind != "foreign_key":
             continue
+        # Added back unchecked first (a moment each), one after another: adding takes a lock on both tables.
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "SELECT 1 FROM pg_constraint WHERE conname = %s AND conrelid = to_regclass(%s)", [name, table]
             )
             if cursor.fetchone() is None:
                 cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition} NOT VALID")
-            cursor.execute(f"ALTER TABLE {qn(table)} VALIDATE CONSTRAINT {qn(name)}")
-            cursor.execute(f"DELETE FROM {STATE_TABLE} WHERE id = %s", [row_id])  # noqa: S608 - a fixed name
+        keys.setdefault(table, []).append((row_id, name))
+    # Then checked, the tables' keys side by side (a check locks only its own table against another check).
+    with ThreadPoolExecutor(max_workers=INDEX_BUILDS) as pool:
+        for done in as_completed([pool.submit(_validate_keys, table, named) for table, named in keys.items()]):
+            done.result()
     phases["foreign_keys"] = time.perf_counter() - t0
     if progress is not None:
         progress("foreign_keys", phases["foreign_keys"])
