@@ -329,16 +329,28 @@ def _floor_insert() -> serving.Request:
     return serving.form("POST", "/_bench/insert", {"body": DESCRIPTION}, 201)
 
 
+def required_answers(code: str) -> dict[str, str]:
+    """The answers a service's required attributes need (its first value, or 1), as a client that read the
+    service definition sends them: without them the POST is a 400 (``open311/attributes.py``)."""
+    from youlin.open311.attributes import ATTRIBUTES
+
+    return {
+        f"attribute[{a.code}]": str(a.values[0][0]) if a.values else "1" for a in ATTRIBUTES.get(code, ()) if a.required
+    }
+
+
 def _open311_post(city: City, rng: random.Random):
     def make() -> serving.Request:
         lon, lat = city.point(rng)
+        code = rng.choice(city.codes)
         data = {
             "api_key": city.key,
-            "service_code": rng.choice(city.codes),
+            "service_code": code,
             "lat": f"{lat:.7f}",
             "long": f"{lon:.7f}",
             "description": DESCRIPTION,
             "phone": f"138{rng.randrange(10**8):08d}",
+            **required_answers(code),
         }
         return serving.form("POST", "/open311/v2/requests.json", data, 201)
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.db import transaction
 
 from youlin.cases import routing_cache, workdays
@@ -479,6 +480,9 @@ def generate_city(spec: CitySpec, *, progress: Callable[[str], None] | None = No
             buildings_per=spec.buildings_per,
         )
     forget_index()  # locate against the outlines just written
+    # Planner statistics for the places and parties just written (a server whose autovacuum is off, or has not
+    # come round yet, would plan routing's reads of them by guesswork: seconds of hash joins in a bench).
+    bulk.analyze(*apps.get_app_config("places").get_models(), *apps.get_app_config("parties").get_models())
     say(f"places and parties: {city.counts} ({time.monotonic() - started:.1f} s)")
 
     categories, cumulative = _category_table(rng)

@@ -2,6 +2,8 @@
 (``responsibilities_in``): the same parties, in the same order, as ``responsible_for`` reads for the place alone."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from youlin.parties.selectors import responsibilities_in, responsible_for
 from youlin.places.models import Building, Community, Compound, Zone
@@ -46,3 +48,15 @@ def test_a_place_of_another_community_is_not_covered(demo):
     other = Compound.objects.filter(community=second).first()
     assert not held.covers(compound_id=other.pk, building_compound_id=None, zone_community_id=None)
     assert not held.covers(compound_id=None, building_compound_id=None, zone_community_id=second.pk)
+
+
+def test_the_rows_are_read_without_the_places_outlines(demo):
+    """Names and ids are what a responsibility's places give routing; their outlines (GeoJSON, large) are not
+    read, for a community or for one place."""
+    community = Community.objects.filter(compounds__isnull=False).first()
+    compound = Compound.objects.filter(community=community).first()
+    with CaptureQueriesContext(connection) as read:
+        held = responsibilities_in(community.pk)
+        responsible_for(compound=compound)
+    assert held.rows
+    assert not [q["sql"] for q in read.captured_queries if "geometry" in q["sql"]]
