@@ -1385,6 +1385,31 @@ def city_year_lines(y: dict) -> list[str]:
         f"{y['orders_per_s']:,} | {y['floor_rows_per_s']:,} | {y['ratio']} | {y['database_bytes'] / 1e9:.1f} GB | "
         f"under 30 min: {'✓' if minutes < 30 else '✗'} |",
         *([""] + [f"- {k}: {v}" for k, v in y["phases"].items()] if y.get("phases") else []),
+        *(
+            [
+                "",
+                "PostgreSQL's settings for the load: "
+                + ", ".join(f"`{k}` {v}" for k, v in y["server"].items())
+                + "; pages written during it by checkpoints "
+                + f"{y['writer']['buffers_checkpoint']:,}, the background writer {y['writer']['buffers_clean']:,}, "
+                + f"the backends {y['writer']['buffers_backend']:,}; checkpoints timed "
+                + f"{y['writer']['checkpoints_timed']}, requested {y['writer']['checkpoints_req']}.",
+            ]
+            if y.get("server") and y.get("writer")
+            else []
+        ),
+        *(
+            [
+                "",
+                f"CPU: the load's processes {y['cpu']['import_processes_s']:,} s "
+                f"({y['cpu']['import_processes_s'] / y['orders'] * 1e6:.0f} µs an order); the whole machine busy "
+                f"{y['cpu']['machine_busy_s']:,} s ({y['cpu']['machine_cores_busy']} cores of 2; the rest is "
+                "PostgreSQL's, and anything else running). Other runs and what they show: NOTES, "
+                '"A city-year, loaded".',
+            ]
+            if y.get("cpu")
+            else []
+        ),
     ]
 
 
