@@ -64,7 +64,14 @@ def _place_label(r: Responsibility) -> str:
 # How ``responsible_for`` reads its rows, and in which order (``responsibilities_in`` reads the same way). The
 # places' outlines are never read from a responsibility (names and ids are): not loaded.
 _RELATED = ("organisation", "building__compound", "compound", "zone", "community", "subdistrict")
-_OUTLINES = tuple(f"{place}__geometry" for place in ("building", *_RELATED[1:]))
+_OUTLINES = (
+    "building__geometry",
+    "building__compound__geometry",
+    "compound__geometry",
+    "zone__geometry",
+    "community__geometry",
+    "subdistrict__geometry",
+)
 _ORDER = ("duty", "building__name", "organisation__name", "pk")  # the id last: the same order every time
 
 
@@ -165,14 +172,15 @@ class CommunityResponsibilities:
 
 
 def responsibilities_in(community_id: int) -> CommunityResponsibilities:
-    """Two queries for a whole community: routing keeps them per process and answers every place of it."""
+    """Three queries for a whole community (the ids, the rows, its compounds): routing keeps the result per process
+    and answers every place of it."""
     rows = _responsibilities(_in_community(community_id))
     compounds = Compound.objects.filter(community_id=community_id).values_list("pk", flat=True)
     return CommunityResponsibilities(community_id, frozenset(compounds), list(rows))
 
 
 def responsibility_map(community_id: int) -> dict[tuple[str, int], list[Responsibility]]:
-    """Every responsibility in a community keyed by ("building"|"compound"|"zone", id): one query."""
+    """Every responsibility in a community keyed by ("building"|"compound"|"zone", id): two queries (ids, rows)."""
     rows = (
         Responsibility.objects.filter(_in_community(community_id))
         .select_related("organisation")
