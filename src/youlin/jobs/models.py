@@ -1,6 +1,8 @@
 """Long jobs (imports of a file): one row each, which the page polls and the worker updates as it goes.
 
-A job keeps the uploaded file, so it can run again (retry) without the person uploading it anew. ``heartbeat_at``
+A job keeps the uploaded file until it succeeds, so a failed or cancelled job can run again (retry) without the
+person uploading it anew; a job that succeeded drops it (files carry residents' names and phone numbers, and a
+year of 12345 history would otherwise be kept twice). ``heartbeat_at``
 is the lease: a running job whose heartbeat is older than ``YOULIN_JOB_STALE_SECONDS`` lost its worker, and the
 recovery sweep (``services.jobs_recover_stale``) queues it again or fails it.
 """

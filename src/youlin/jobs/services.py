@@ -108,6 +108,7 @@ class JobRun:
         Raises ``JobCancelled`` (rolling those writes back) if the job was cancelled meanwhile."""
         changed = self._mine().update(
             status=Status.SUCCEEDED,
+            content=b"",  # no longer needed: only a failed or cancelled job runs again (see the model)
             processed_rows=self.job.total_rows,
             created_count=outcome.created,
             updated_count=outcome.updated,

@@ -22,18 +22,18 @@ change."""
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import ProgrammingError, connection, connections, transaction
+from django.db import ProgrammingError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from youlin.cases.errors import CaseError, CaseErrorCode
 from youlin.cases.models import Case, CaseAssignment, CaseEvent, CaseFollower, FollowUpVisit
+from youlin.core.processes import pool as spawned_pool
 from youlin.places.models import Community
 
 STATE_TABLE = "youlin_bulk_load"
@@ -283,10 +283,8 @@ def _load_all(files: dict[str, Path], processes: int, report: Callable[[FileLoad
             loaded.append(_import_file(slug, str(path)))
             report(loaded[-1])
         return loaded
-    # Forked workers start from this process's settings (the test database too); none may share its connection.
-    connections.close_all()
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(processes, len(order)), mp_context=context) as pool:
+    # Spawned, not forked (see ``youlin.core.processes``): each worker has its own connection.
+    with spawned_pool(min(processes, len(order))) as pool:
         for done in as_completed([pool.submit(_import_file, slug, str(path)) for slug, path in order]):
             loaded.append(done.result())
             report(loaded[-1])

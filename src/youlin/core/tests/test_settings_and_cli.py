@@ -3,6 +3,8 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
 
 from youlin.core.privacy import mask_name, mask_phone
 
@@ -93,8 +95,8 @@ def test_500_is_the_sites_own_page_in_both_languages(rf, language, text):
     assert text in html and 'data-testid="server-error"' in html
 
 
-def _settings_in(env: dict, var_dir) -> str:
-    code = "import youlin.settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+def _settings_in(env: dict, var_dir, shown: str = "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE") -> str:
+    code = f"import youlin.settings as s; print({shown})"
     result = subprocess.run(  # noqa: S603 - our interpreter, our code
         [sys.executable, "-c", code],
         env={"PATH": "/usr/bin:/bin", "YOULIN_VAR_DIR": str(var_dir), **env},
@@ -117,6 +119,40 @@ def _settings_in(env: dict, var_dir) -> str:
 )
 def test_cookies_are_secure_behind_https(env, secure, tmp_path):
     assert _settings_in(env, tmp_path) == secure
+
+
+PRIMARY = "postgres://youlin@db:5432/youlin"
+REPLICA = "postgres://youlin@replica:5432/youlin?sslmode=require"
+
+
+@pytest.mark.parametrize(
+    ("env", "primary", "replica"),
+    [
+        ({}, "True 5 None", "True 5 require"),
+        ({"YOULIN_DATABASE_PREPARED": "0"}, "None None None", "None None require"),
+    ],
+)
+def test_postgresql_binds_on_the_server_and_prepares_unless_turned_off(env, primary, replica, tmp_path):
+    def options(alias: str) -> str:
+        o = f"s.DATABASES['{alias}'].get('OPTIONS', {{}})"
+        return f"{o}.get('server_side_binding'), {o}.get('prepare_threshold'), {o}.get('sslmode')"
+
+    env = {"YOULIN_DATABASE_URL": PRIMARY, "YOULIN_DATABASE_REPLICA_URLS": REPLICA, **env}
+    assert _settings_in(env, tmp_path, options("default")) == primary
+    assert _settings_in(env, tmp_path, options("replica1")) == replica
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_a_query_run_often_is_planned_once_on_the_server(db):
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%is_staff%"])
+            return cursor.fetchone()[0]
+
+    before = prepared()
+    for _ in range(6):
+        assert not get_user_model().objects.filter(is_staff=True, username="nobody").exists()
+    assert prepared() == before + 1
 
 
 def test_serve_runs_gunicorn_with_the_worker_model_the_benchmarks_measured_fastest(monkeypatch, settings):

@@ -31,6 +31,13 @@ def test_a_small_file_is_imported_at_once(users):
     assert job.status == Job.Status.SUCCEEDED and job.attempts == 1
     assert (job.total_rows, job.processed_rows, job.created_count) == (2, 2, 2)
     assert job.result == {"dispatched": 2, "triage": 0}
+    assert bytes(Job.objects.get(pk=job.pk).content) == b""  # done: the file (names, phones) is not kept
+
+
+def test_a_failed_or_cancelled_job_keeps_its_file_for_a_retry(users):
+    job = start(users.spk_staff, [order(1), order(2, called_at="x")])
+    assert job.status == Job.Status.FAILED
+    assert bytes(Job.objects.get(pk=job.pk).content) == as_csv([order(1), order(2, called_at="x")]).encode()
 
 
 def test_a_large_file_is_queued_and_run_by_the_worker(users, settings, django_capture_on_commit_callbacks):
@@ -63,6 +70,7 @@ def test_cancel_stops_a_waiting_job_and_retry_runs_it(users, settings, django_ca
     assert not Case.objects.exists()
     done = services.job_retry(actor=users.spk_staff, job=cancelled, background=False)
     assert done.status == Job.Status.SUCCEEDED and Case.objects.count() == 2
+    assert bytes(Job.objects.get(pk=job.pk).content) == b""
 
 
 def test_a_cancel_during_the_run_writes_nothing(users, monkeypatch):
