@@ -119,9 +119,13 @@ TEMPLATES = [
 
 _PREPARED = {"server_side_binding": True, "prepare_threshold": 5}  # PostgreSQL, see below
 DATABASE_URL = os.environ.get("YOULIN_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'youlin.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+# Connections are kept between requests (CONN_MAX_AGE) and checked before reuse, so a restarted database or a
+# pooler (PgBouncer in transaction mode: set YOULIN_DATABASE_CONN_MAX_AGE=0) costs no failed request. SQLite too:
+# a new connection reads the whole schema again (≈ 1.3 ms of CPU a request, half of a bare insert's; bench/NOTES.md).
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("YOULIN_DATABASE_CONN_MAX_AGE", "60"))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the one writer; IMMEDIATE avoids lock upgrades that deadlock.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -130,10 +134,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": float(os.environ.get("YOULIN_SQLITE_BUSY_TIMEOUT", "10")),
     }
 else:
-    # Connections are kept between requests (CONN_MAX_AGE) and checked before reuse, so a restarted database or
-    # a pooler (PgBouncer in transaction mode: set YOULIN_DATABASE_CONN_MAX_AGE=0) costs no failed request.
-    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("YOULIN_DATABASE_CONN_MAX_AGE", "60"))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Parameters bound by the server and a statement prepared at its fifth use on a connection: planning was most
     # of PostgreSQL's time per request (bench/NOTES.md). Off (YOULIN_DATABASE_PREPARED=0) behind a pooler that
     # cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).

@@ -121,6 +121,19 @@ def test_cookies_are_secure_behind_https(env, secure, tmp_path):
     assert _settings_in(env, tmp_path) == secure
 
 
+@pytest.mark.parametrize(
+    ("env", "kept"),
+    [
+        ({}, "60 True"),  # SQLite too: a new connection reads the whole schema again
+        ({"YOULIN_DATABASE_URL": "postgres://youlin@db:5432/youlin"}, "60 True"),
+        ({"YOULIN_DATABASE_CONN_MAX_AGE": "0"}, "0 True"),
+    ],
+)
+def test_connections_are_kept_between_requests_on_either_database(env, kept, tmp_path):
+    shown = "s.DATABASES['default']['CONN_MAX_AGE'], s.DATABASES['default']['CONN_HEALTH_CHECKS']"
+    assert _settings_in(env, tmp_path, shown) == kept
+
+
 PRIMARY = "postgres://youlin@db:5432/youlin"
 REPLICA = "postgres://youlin@replica:5432/youlin?sslmode=require"
 
