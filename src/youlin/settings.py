@@ -117,7 +117,10 @@ TEMPLATES = [
     },
 ]
 
-_PREPARED = {"server_side_binding": True, "prepare_threshold": 5}  # PostgreSQL, see below
+# PostgreSQL (the primary and the replicas): parameters bound by the server and a statement prepared at its fifth
+# use on a connection: planning was most of PostgreSQL's time per request (bench/NOTES.md). Off
+# (YOULIN_DATABASE_PREPARED=0) behind a pooler that cannot keep prepared statements (PgBouncer before 1.21).
+_PREPARED = {"server_side_binding": True, "prepare_threshold": 5} if env_bool("YOULIN_DATABASE_PREPARED", True) else {}
 DATABASE_URL = os.environ.get("YOULIN_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'youlin.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
 # Connections are kept between requests (CONN_MAX_AGE) and checked before reuse, so a restarted database or a
@@ -134,18 +137,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": float(os.environ.get("YOULIN_SQLITE_BUSY_TIMEOUT", "10")),
     }
 else:
-    # Parameters bound by the server and a statement prepared at its fifth use on a connection: planning was most
-    # of PostgreSQL's time per request (bench/NOTES.md). Off (YOULIN_DATABASE_PREPARED=0) behind a pooler that
-    # cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
-    if env_bool("YOULIN_DATABASE_PREPARED", True):
-        DATABASES["default"].setdefault("OPTIONS", {}).update(_PREPARED)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(_PREPARED)
 # Read replicas (comma-separated URLs), for the pages marked to read from one (dashboards, public pages); every
 # write, and every page that shows what was just written, stays on the primary (``youlin.core.replicas``).
 for _number, _url in enumerate(env_list("YOULIN_DATABASE_REPLICA_URLS", ""), start=1):
     DATABASES[f"replica{_number}"] = dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
     DATABASES[f"replica{_number}"]["CONN_HEALTH_CHECKS"] = True
-    if DATABASES["default"].get("OPTIONS", {}).get("server_side_binding"):
-        DATABASES[f"replica{_number}"].setdefault("OPTIONS", {}).update(_PREPARED)
+    DATABASES[f"replica{_number}"].setdefault("OPTIONS", {}).update(_PREPARED)
     DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
 if len(DATABASES) > 1:
     DATABASE_ROUTERS = ["youlin.core.replicas.ReplicaRouter"]
