@@ -258,6 +258,17 @@ def clock(monkeypatch, clock_start):
     return c
 
 
+@pytest.fixture
+def rate_window(monkeypatch):
+    """The rate limiter's clock held in the middle of one window: a test's requests never straddle two (the
+    limits count per fixed window, and a slow run crossing a minute's end once let a third POST through)."""
+    from types import SimpleNamespace
+
+    from youlin.api import ratelimit
+
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
+
+
 @pytest.fixture(scope="session")
 def chromium_path():
     if shutil.which(CHROMIUM):

@@ -50,7 +50,7 @@ def test_oversized_upload_is_413_before_it_is_read(api, settings):
     assert response.status_code == 413 and "MB" in response.json()["message"]
 
 
-def test_posts_are_rate_limited_per_token_and_per_address(api, users, settings):
+def test_posts_are_rate_limited_per_token_and_per_address(api, users, settings, rate_window):
     settings.YOULIN_API_POST_RATE = "2/m"
     settings.YOULIN_API_ANON_POST_RATE = "1/m"
     case = register(users.spk_grid)

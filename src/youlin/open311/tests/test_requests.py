@@ -233,7 +233,7 @@ def test_get_requests_query_count_is_fixed(client, users, key, django_assert_num
         assert len(client.get("/open311/v2/requests.json").json()) == few + 3
 
 
-def test_rate_limit_on_posts_per_key(client, users, key, settings):
+def test_rate_limit_on_posts_per_key(client, users, key, settings, rate_window):
     settings.YOULIN_OPEN311_POST_RATE = "2/m"
     point = located(jia_point())
     assert post(client, key, **point).status_code == 201
