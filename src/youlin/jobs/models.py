@@ -1,8 +1,10 @@
 """Long jobs (imports of a file): one row each, which the page polls and the worker updates as it goes.
 
-A job keeps the uploaded file until it succeeds, so a failed or cancelled job can run again (retry) without the
-person uploading it anew; a job that succeeded drops it (files carry residents' names and phone numbers, and a
-year of 12345 history would otherwise be kept twice). ``heartbeat_at``
+A job keeps the uploaded file only while it may need it: a job queued for the worker stores it, and a failed or
+cancelled job keeps it so that it can run again (retry) without the person uploading it anew; a job run at once
+(a small file on the page, the command line) holds it in memory and stores it only if it fails or is cancelled;
+a job that succeeded drops it (files carry residents' names and phone numbers, and a year of 12345 history would
+otherwise be written twice). ``file_kept`` says whether ``content`` holds the file. ``heartbeat_at``
 is the lease: a running job whose heartbeat is older than ``YOULIN_JOB_STALE_SECONDS`` lost its worker, and the
 recovery sweep (``services.jobs_recover_stale``) queues it again or fails it.
 """
@@ -38,6 +40,7 @@ class Job(models.Model):
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("社区"))
     filename = models.CharField(_("文件名"), max_length=200, blank=True)
     content = models.BinaryField(_("文件内容"), editable=False)
+    file_kept = models.BooleanField(_("保留原文件"), default=True, editable=False)
     params = models.JSONField(_("参数"), default=dict, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
     total_rows = models.PositiveIntegerField(_("总行数"), default=0)
@@ -85,7 +88,7 @@ class Job(models.Model):
 
     @property
     def can_retry(self) -> bool:
-        return self.status in {self.Status.FAILED, self.Status.CANCELLED}
+        return self.status in {self.Status.FAILED, self.Status.CANCELLED} and self.file_kept
 
 
 FINISHED = frozenset({Job.Status.SUCCEEDED, Job.Status.FAILED, Job.Status.CANCELLED})

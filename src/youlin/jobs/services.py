@@ -1,7 +1,7 @@
 """Every write to a job: start (a small file at once, a large one queued for the worker once the upload is
 committed), run (progress and the heartbeat written in their own small transactions so the page sees them; a
 cancel is honoured between batches), cancel, retry (from the stored file) and the recovery sweep for jobs whose
-worker is gone.
+worker is gone. The file is stored only where a later run may need it (see ``Job``): ``_kept`` is that rule.
 
 A run claims its job with a compare-and-swap on the status (``pending → running``, one more attempt); every
 later write of that run names the attempt, so a worker that was presumed dead and comes back cannot overwrite
@@ -61,6 +61,12 @@ def _require_manager(actor, job_or_community_id) -> None:
         raise JobError(JobErrorCode.PERMISSION_DENIED, _("只有管理该社区的工作人员可以操作此任务。"))
 
 
+def _kept(job: Job) -> dict:
+    """The fields that store the job's file, if only this process holds it (a job run at once): for an update
+    that ends the job without success or hands it to the worker, so a retry or the worker has the file."""
+    return {} if job.file_kept else {"content": bytes(job.content), "file_kept": True}
+
+
 # ---------------------------------------------------------------- one run
 
 
@@ -109,6 +115,7 @@ class JobRun:
         changed = self._mine().update(
             status=Status.SUCCEEDED,
             content=b"",  # no longer needed: only a failed or cancelled job runs again (see the model)
+            file_kept=False,
             processed_rows=self.job.total_rows,
             created_count=outcome.created,
             updated_count=outcome.updated,
@@ -125,6 +132,7 @@ class JobRun:
 
     def fail(self, *, message, errors=()) -> None:
         self._mine().update(
+            **_kept(self.job),
             status=Status.FAILED,
             errors=[e.as_dict() for e in errors],
             message=str(message),
@@ -133,9 +141,10 @@ class JobRun:
         self.finished = True
 
 
-def job_run(job_id: int) -> str:
+def job_run(job_id: int, *, file: bytes | None = None) -> str:
     """Run one job if it is waiting (claiming it first); returns its status afterwards. Called by the worker's
-    task, or at once for a small file."""
+    task, or at once for a small file with ``file``, the file this process holds (not stored unless the job
+    fails or is cancelled)."""
     now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=Status.PENDING).update(
         status=Status.RUNNING,
@@ -147,6 +156,8 @@ def job_run(job_id: int) -> str:
         message="",
     )
     job = Job.objects.select_related("community", "actor").get(pk=job_id)
+    if file is not None:
+        job.content = file
     if not claimed:
         return job.status  # already run, running elsewhere, or cancelled
     run = JobRun(job)
@@ -155,7 +166,8 @@ def job_run(job_id: int) -> str:
         if not run.finished:
             run.succeed(outcome)
     except JobCancelled:
-        pass
+        if kept := _kept(job):  # cancelled while it ran here: keep the file for a retry
+            Job.objects.filter(pk=job.pk, file_kept=False).exclude(status=Status.SUCCEEDED).update(**kept)
     except FileRefused as exc:
         run.fail(message=exc.message, errors=exc.errors)
     except DomainError as exc:
@@ -174,6 +186,7 @@ def _count_and_dispatch(job: Job, *, background: bool | None) -> Job:
         total = kind.count_rows(bytes(job.content))
     except FileRefused as exc:
         Job.objects.filter(pk=job.pk).update(
+            **_kept(job),
             status=Status.FAILED,
             errors=[e.as_dict() for e in exc.errors],
             message=str(exc.message),
@@ -188,9 +201,11 @@ def _count_and_dispatch(job: Job, *, background: bool | None) -> Job:
     if background:
         from youlin.jobs.tasks import run_job
 
+        if kept := _kept(job):  # the worker reads the file from the job
+            Job.objects.filter(pk=job.pk).update(**kept)
         transaction.on_commit(lambda: run_job.enqueue(job.pk))
     else:
-        job_run(job.pk)
+        job_run(job.pk, file=bytes(job.content))
         job.refresh_from_db()
     return job
 
@@ -206,7 +221,8 @@ def job_start(
     background: bool | None = None,
 ) -> Job:
     """Record an upload as a job of ``kind`` for ``community`` and run it: at once when the file is small (or
-    ``background=False``, as the command line asks), else in the worker after commit."""
+    ``background=False``, as the command line asks), else in the worker after commit. The file is stored only if
+    the worker or a retry will need it (``_kept``)."""
     _require_manager(actor, community.pk)
     if not content:
         raise JobError.invalid(_("文件是空的，请重新选择。"), field="file")
@@ -217,9 +233,11 @@ def job_start(
         actor_label=actor_label(actor, gettext("命令行")),
         community=community,
         filename=(filename or "")[:200],
-        content=content,
+        content=b"",
+        file_kept=False,
         params=params or {},
     )
+    job.content = content  # held here until a step needs it stored
     return _count_and_dispatch(job, background=background)
 
 
@@ -240,7 +258,9 @@ def job_cancel(*, actor, job: Job) -> Job:
 def job_retry(*, actor, job: Job, background: bool | None = None) -> Job:
     """Run a failed or cancelled job again from the file it stored."""
     _require_manager(actor, job)
-    changed = Job.objects.filter(pk=job.pk, status__in=[Status.FAILED, Status.CANCELLED]).update(
+    if not job.file_kept:
+        raise JobError(JobErrorCode.ILLEGAL_TRANSITION, _("原文件没有保存（导入中断于命令行或页面），请重新上传文件。"))
+    changed = Job.objects.filter(pk=job.pk, status__in=[Status.FAILED, Status.CANCELLED], file_kept=True).update(
         status=Status.PENDING,
         attempts=0,
         processed_rows=0,
@@ -263,7 +283,7 @@ def job_retry(*, actor, job: Job, background: bool | None = None) -> Job:
 def jobs_recover_stale(*, now: datetime | None = None) -> dict[str, int]:
     """Find jobs whose worker is gone: running with a heartbeat older than the lease, or waiting so long that
     their queued task was probably lost. Queue them again (up to ``YOULIN_JOB_MAX_ATTEMPTS`` runs), else fail
-    them with a message that says so. Safe to run often: a re-queued run claims the job only if it still waits."""
+    them with a message that says so; a job run at once whose process died has no file to run again: failed. Safe to run often: a re-queued run claims the job only if it still waits."""
     from youlin.jobs.tasks import run_job
 
     now = now or timezone.now()
@@ -272,9 +292,14 @@ def jobs_recover_stale(*, now: datetime | None = None) -> dict[str, int]:
     stale = Job.objects.filter(
         Q(status=Status.RUNNING, heartbeat_at__lt=cutoff)
         | Q(status=Status.PENDING, created_at__lt=cutoff) & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=cutoff))
-    ).values_list("pk", "status", "attempts", "heartbeat_at")
-    for pk, status, attempts, heartbeat in list(stale[:200]):
+    ).values_list("pk", "status", "attempts", "heartbeat_at", "file_kept")
+    for pk, status, attempts, heartbeat, file_kept in list(stale[:200]):
         same = Job.objects.filter(pk=pk, status=status, attempts=attempts, heartbeat_at=heartbeat)
+        if not file_kept:  # run at once by a process that is gone, its file with it: nothing to run again
+            message = gettext("导入中断（导入它的进程已停止），未导入任何数据。原文件没有保存，请重新上传文件。")
+            if same.update(status=Status.FAILED, message=message, finished_at=now):
+                counts["failed"] += 1
+            continue
         if status == Status.RUNNING and attempts >= max_attempts():
             message = gettext(
                 "后台处理中断（工作进程已停止），已运行 %(n)d 次仍未完成，未导入任何数据。请点“重试”，或联系管理员。"

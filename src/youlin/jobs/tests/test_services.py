@@ -3,15 +3,17 @@ retry from the stored file, and recovery of jobs whose worker died (a stale hear
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
-from youlin.cases.imports.jobs import hotline_import_start
+from youlin.cases.imports.jobs import KIND, hotline_import_start
 from youlin.cases.models import Case
 from youlin.cases.tests.test_imports import as_csv, order
-from youlin.jobs import services
+from youlin.jobs import kinds, services
 from youlin.jobs.errors import JobError
 from youlin.jobs.models import Job
 
@@ -32,6 +34,42 @@ def test_a_small_file_is_imported_at_once(users):
     assert (job.total_rows, job.processed_rows, job.created_count) == (2, 2, 2)
     assert job.result == {"dispatched": 2, "triage": 0}
     assert bytes(Job.objects.get(pk=job.pk).content) == b""  # done: the file (names, phones) is not kept
+
+
+def spy_on_run(monkeypatch) -> list[tuple[bytes, bool]]:
+    """What the job's row holds (its content, file_kept) when the kind's run starts, run by run."""
+    kind = kinds.get(KIND)
+    seen = []
+
+    def spy(run):
+        content, kept = Job.objects.values_list("content", "file_kept").get(pk=run.job.pk)
+        seen.append((bytes(content), kept))
+        return kind.run(run)
+
+    monkeypatch.setitem(kinds._loaded, KIND, dataclasses.replace(kind, run=spy))
+    return seen
+
+
+def test_a_job_run_at_once_never_writes_its_file(users, monkeypatch):
+    """The file is held in memory while a small file (or the command line's) is imported: no row carries the
+    residents' names and phones, and a city-year of history is not written twice."""
+    seen = spy_on_run(monkeypatch)
+    job = start(users.spk_staff, [order(1), order(2)])
+    assert job.status == Job.Status.SUCCEEDED and job.created_count == 2
+    assert seen == [(b"", False)]
+    assert not Job.objects.get(pk=job.pk).file_kept
+
+
+def test_a_queued_job_stores_its_file_for_the_worker(users, settings, monkeypatch, django_capture_on_commit_callbacks):
+    settings.TASKS = IMMEDIATE
+    settings.YOULIN_HOTLINE_IMPORT_SYNC_ROWS = 1
+    seen = spy_on_run(monkeypatch)
+    rows = [order(1), order(2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start(users.spk_staff, rows)
+    assert seen == [(as_csv(rows).encode(), True)]
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and bytes(job.content) == b"" and not job.file_kept
 
 
 def test_a_failed_or_cancelled_job_keeps_its_file_for_a_retry(users):
@@ -86,6 +124,11 @@ def test_a_cancel_during_the_run_writes_nothing(users, monkeypatch):
     monkeypatch.setattr("youlin.cases.imports.write.plan_orders", cancelled_meanwhile)
     job = start(users.spk_staff, [order(1)])
     assert job.status == Job.Status.CANCELLED and not Case.objects.exists()
+    # The run held the file; cancelled, it stored it, so the retry has it.
+    assert Job.objects.get(pk=job.pk).file_kept
+    monkeypatch.setattr("youlin.cases.imports.write.plan_orders", real)
+    again = services.job_retry(actor=users.spk_staff, job=job, background=False)
+    assert again.status == Job.Status.SUCCEEDED and Case.objects.count() == 1
 
 
 def test_only_managers_of_the_community_may_cancel_or_retry(users):
@@ -107,14 +150,40 @@ def test_the_sweep_requeues_a_job_whose_worker_died_then_fails_it(users, setting
         assert services.jobs_recover_stale() == {"requeued": 1, "failed": 0}
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED and job.attempts == 2 and Case.objects.count() == 2
-    # Out of attempts: failed, with a message that says what happened.
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, attempts=3, heartbeat_at=old)
+    # Out of attempts (a worker's job, its file stored): failed, with a message that says what happened.
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, attempts=3, heartbeat_at=old, content=b"orders", file_kept=True
+    )
     assert services.jobs_recover_stale() == {"requeued": 0, "failed": 1}
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and "3" in job.message
     # A job with a fresh heartbeat is left alone.
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, attempts=1, heartbeat_at=timezone.now())
     assert services.jobs_recover_stale() == {"requeued": 0, "failed": 0}
+
+
+def test_the_sweep_fails_a_job_whose_process_died_with_its_file(users, client):
+    """A job run at once (the command line, a small file) whose process was killed: its file was never stored,
+    so the sweep says so instead of queueing a run that has nothing to read, and no retry is offered."""
+    job = start(users.spk_staff, [order(1), order(2)])
+    old = timezone.now() - timedelta(minutes=20)
+    # As the killed process left it: claimed, running, the file only in its memory.
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, attempts=1, heartbeat_at=old, started_at=old, content=b"", file_kept=False
+    )
+    assert services.jobs_recover_stale() == {"requeued": 0, "failed": 1}
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "重新上传" in job.message and not job.can_retry
+    with pytest.raises(JobError) as caught:
+        services.job_retry(actor=users.spk_staff, job=job)
+    assert caught.value.code == "illegal_transition" and "重新上传" in str(caught.value.message)
+    client.force_login(users.spk_staff)
+    page = client.get(reverse("jobs:status", args=[job.pk]))
+    assert page.status_code == 200 and b'data-testid="job-retry"' not in page.content
+    # A failed job that kept its file offers the retry.
+    kept = start(users.spk_staff, [order(3, called_at="x")])
+    page = client.get(reverse("jobs:status", args=[kept.pk]))
+    assert kept.can_retry and b'data-testid="job-retry"' in page.content
 
 
 def test_the_sweep_is_registered_as_a_periodic_task():
