@@ -57,3 +57,19 @@ def test_the_positions_given_as_times_are_the_only_values_changed():
         [1, "2026-10-01T09:30:00+08:00", "2026-10-01", "2026-10-01T09:30:00+08:00", None],
         [2, None, "x", "2026-10-01T09:30:00+08:00", 3],
     ]
+
+
+def test_reserved_ids_are_new_ascending_and_the_table_goes_on_after_them(users):
+    """The ids an import writes its cases with: distinct, ascending, above every id given so far; on PostgreSQL
+    they come from the table's sequence, so a case registered afterwards (the table's default) gets a larger one
+    (SQLite's counter moves on when the rows are written, under the write lock the import holds)."""
+    from youlin.cases.models import Case
+    from youlin.cases.tests.factories import register
+
+    before = register(users.spk_grid).pk
+    with transaction.atomic():
+        ids = bulk.reserve_ids(Case, 1000)
+        assert len(set(ids)) == 1000 and ids == sorted(ids) and ids[0] > before
+        assert bulk.reserve_ids(Case, 0) == []
+    if connection.vendor == "postgresql":
+        assert register(users.spk_grid).pk > ids[-1]
