@@ -210,6 +210,7 @@ def main() -> int:
         env = {**os.environ, "YOULIN_DATABASE_URL": args.database_url}
         youlin = [sys.executable, "-m", "youlin"]
         figures["load_before"] = loadavg()
+        speed_before = run.host_speed()
         t0, busy0, cpu0 = time.monotonic(), machine_busy_s(), children_cpu_s()
         if args.plain:
             for path in sorted(folder.glob("*.csv")):
@@ -235,6 +236,7 @@ def main() -> int:
             "machine_busy_s": round(machine_busy_s() - busy0, 1),
             "machine_cores_busy": round((machine_busy_s() - busy0) / seconds, 2),
         }
+        figures["host_speed_s"] = [speed_before, run.host_speed()]  # after the CPU figures: not counted in them
         _settings, writer_after = server()
         # Pages written by a checkpoint, by the background writer, by the backends themselves (evicting dirty pages
         # from too small a shared_buffers), and the checkpoints timed or requested (WAL full: max_wal_size).

@@ -123,6 +123,7 @@ def main() -> int:
     one_run()
     results = []
     load_before = Path("/proc/loadavg").read_text().split()[:3]
+    speed_before = run.host_speed()
     for i in range(args.repeats):
         if args.profile and i == args.repeats - 1:
             from pyinstrument import Profiler
@@ -142,6 +143,7 @@ def main() -> int:
                 "us_per_order": results,
                 "load_before": load_before,
                 "load_after": Path("/proc/loadavg").read_text().split()[:3],
+                "host_speed_s": [speed_before, run.host_speed()],
             },
             ensure_ascii=False,
             indent=1,

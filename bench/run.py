@@ -1196,6 +1196,20 @@ def bench_intake_suggest(size: Size) -> dict:
 # ---------------------------------------------------------------- report
 
 
+def host_speed() -> float:
+    """CPU seconds a fixed pure-Python loop (10⁷ additions) takes here, the best of three: how fast this host
+    runs Python at the time of a run. The hosts this project is measured on differ by up to 2× from one day (or
+    hour) to the next for the same code (0.66–1.24 s by this loop, NOTES), so each run records it, at its start
+    and its end, and figures from two runs compare only at a like speed (ratios, measured in one run, do)."""
+    best = float("inf")
+    for _ in range(3):
+        started, x = time.process_time(), 0
+        for i in range(10_000_000):
+            x += i
+        best = min(best, time.process_time() - started)
+    return round(best, 3)
+
+
 def machine() -> dict:
     from django.db import connection
 
@@ -1292,6 +1306,7 @@ def write_markdown(path: Path, results: list[dict], info: dict) -> None:
         "",
         *([f"- how it was run: {info['how']}"] if info.get("how") else []),
         f"- machine load: {info.get('load', '')}",
+        *([f"- host speed: {speed_text(info['host_speed_s'])}"] if info.get("host_speed_s") else []),
         "",
         "Each benchmark measures the project's path and its floor in the same run; figures are medians with "
         "(min–max) over the runs. Targets are ratios to the floor (intake_suggest: its p99 in ms), ≥ for "
@@ -1366,6 +1381,14 @@ def write_markdown(path: Path, results: list[dict], info: dict) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def speed_text(seconds: list[float]) -> str:
+    before, after = seconds
+    return (
+        f"a fixed pure-Python loop (10⁷ additions) took {before} s of CPU at the start, {after} s at the end "
+        "(`run.host_speed`; lower is faster)"
+    )
+
+
 def city_year_lines(y: dict) -> list[str]:
     """The city-year run of ``bench/city_year.py`` (its own run, date and commit), as RESULTS.md shows it."""
     minutes = y["seconds"] / 60
@@ -1376,7 +1399,8 @@ def city_year_lines(y: dict) -> list[str]:
         f"(Beijing 12345's 2023 volume) in {y['files']['count']} dispatch files, one per community of the "
         f"full-size city ({y['files']['bytes'] / 1e9:.2f} GB of CSV), loaded by `youlin {y['mode']}` in "
         f"processes of their own; machine load {' '.join(y['load_before'])} before, "
-        f"{' '.join(y['load_after'])} after.",
+        f"{' '.join(y['load_after'])} after"
+        + (f"; host speed: {speed_text(y['host_speed_s'])}." if y.get("host_speed_s") else "."),
         "",
         "| orders | cases written | events in the database | time | orders/s | COPY floor rows/s | ratio | "
         "database size | target |",
@@ -1456,6 +1480,7 @@ def main(argv: list[str] | None = None) -> int:
         results: list[dict] = []
         failed = False
         load_before = Path("/proc/loadavg").read_text().split()[:3]
+        speed_before = host_speed()
         wanted = args.only or BENCHMARKS
         names = [n for n in wanted if n not in SERVED]
         if SERVED & set(wanted):
@@ -1482,6 +1507,7 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"{result['name']}: ratio {result.get('ratio')} target {result.get('target')} ok {result['ok']}")
             results.extend(found)
         load_after = Path("/proc/loadavg").read_text().split()[:3]
+        speed_after = host_speed()
         info = {
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "commit": commit(),
@@ -1491,6 +1517,7 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": round(time.monotonic() - started, 1),
             "load": f"load average {' '.join(load_before)} before the run, {' '.join(load_after)} after "
             "(1, 5, 15 min; 2 cores)",
+            "host_speed_s": [speed_before, speed_after],
             "how": args.how,
         }
     out = args.out or (ROOT / "bench" if size.name == "full" else ROOT / "bench" / "results" / size.name)

@@ -49,6 +49,10 @@ def test_the_tiny_benchmark_runs_and_writes_valid_results(tmp_path):
         assert r["ratio"] > 0 and isinstance(r["ok"], bool)
     assert "| intake |" in (tmp_path / "RESULTS.md").read_text()
     assert "| intake_suggest |" in (tmp_path / "RESULTS.md").read_text()
+    # How fast the host ran Python, at the start and the end: runs on different days compare only at a like speed.
+    info = json.loads((tmp_path / "results" / "run-info.json").read_text())
+    assert all(0 < seconds < 60 for seconds in info["host_speed_s"]) and len(info["host_speed_s"]) == 2
+    assert "- host speed: a fixed pure-Python loop" in (tmp_path / "RESULTS.md").read_text()
     served = {r["name"]: r for r in results}
     for name in ("open311_post_sqlite", "open311_list", "intake"):
         assert served[name]["project"]["server_ms_per_request"]["median"] > 0  # the CPU beside each figure
