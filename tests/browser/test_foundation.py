@@ -34,3 +34,28 @@ def test_language_switch_to_english(page, live_server, demo):
     page.goto(live_server.url + "/")
     page.get_by_role("button", name="English").click()
     assert "Staff login" in page.inner_text("body")
+
+
+@pytest.mark.parametrize("language", ["中文", "English"])
+def test_the_main_menu_fits_every_width_in_both_languages(page, live_server, demo, language):
+    """Community staff at a desk (1024–1440 px) and on a tablet (800): the menu never pushes the page wider than
+    the window (an English menu did, taking "Log out" off the screen) and no label breaks inside (a Chinese
+    label was stacked one character a line): below 1200 px it collapses behind the menu button."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_server.url + "/accounts/login/")
+    if language == "English":
+        page.get_by_role("button", name="English").click()
+    page.fill("#id_username", "spk_staff")  # a staff account: the longest menu (dashboard, measures, admin)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.press("#id_password", "Enter")
+    page.wait_for_selector("[data-testid=current-user]", state="attached")
+    for width in (800, 1024, 1280, 1440):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(live_server.url + "/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"wider than {width} px"
+        for kind in (".nav-link", ".btn"):  # one line each: the same height as the others of their kind
+            heights = page.evaluate(
+                f"[...document.querySelectorAll('.navbar {kind}')]"
+                ".filter(e => e.offsetParent).map(e => Math.round(e.getBoundingClientRect().height))"
+            )
+            assert not heights or max(heights) - min(heights) <= 4, f"a label broken at {width} px: {heights}"
