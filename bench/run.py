@@ -1199,8 +1199,10 @@ def bench_intake_suggest(size: Size) -> dict:
 def host_speed() -> float:
     """CPU seconds a fixed pure-Python loop (10⁷ additions) takes here, the best of three: how fast this host
     runs Python at the time of a run. The hosts this project is measured on differ by up to 2× from one day (or
-    hour) to the next for the same code (0.66–1.24 s by this loop, NOTES), so each run records it, at its start
-    and its end, and figures from two runs compare only at a like speed (ratios, measured in one run, do)."""
+    hour) to the next for the same code (NOTES quotes 0.66–1.24 s for the same loop written at module level, on
+    globals, which runs ≈ 2.5× slower than here in a function: those figures are not on this scale), so each run
+    records it, at its start and its end, and figures from two runs compare only at a like speed (ratios,
+    measured in one run, do)."""
     best = float("inf")
     for _ in range(3):
         started, x = time.process_time(), 0
