@@ -59,3 +59,22 @@ def test_the_main_menu_fits_every_width_in_both_languages(page, live_server, dem
                 ".filter(e => e.offsetParent).map(e => Math.round(e.getBoundingClientRect().height))"
             )
             assert not heights or max(heights) - min(heights) <= 4, f"a label broken at {width} px: {heights}"
+
+
+def test_staff_pages_fit_a_phone_in_english(page, live_server, demo):
+    """A grid worker or staff member on a phone (375 px), in English, the longer language: the task list's
+    badges, the case list's buttons and the dashboard's tables stay inside the screen (each pushed the page
+    sideways before)."""
+    page.set_viewport_size({"width": 1280, "height": 800})  # the language button is in the expanded menu
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_role("button", name="English").click()
+    page.fill("#id_username", "spk_staff")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.press("#id_password", "Enter")
+    page.wait_for_selector("[data-testid=current-user]", state="attached")
+    page.set_viewport_size({"width": 375, "height": 800})
+    for path in ("/", "/cases/tasks/", "/cases/", "/dashboards/", "/cases/hotline/", "/ledgers/", "/projects/"):
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, f"{path} is wider than the phone"
