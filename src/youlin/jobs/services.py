@@ -67,6 +67,17 @@ def _kept(job: Job) -> dict:
     return {} if job.file_kept else {"content": bytes(job.content), "file_kept": True}
 
 
+def _keep_file(job: Job) -> None:
+    """The job ended without success elsewhere while this process held its file (cancelled, or failed by the
+    sweep as a run that had died): store the file all the same, so the retry has it."""
+    if kept := _kept(job):
+        mine = Job.objects.filter(pk=job.pk, file_kept=False)
+        mine.filter(status=Status.CANCELLED).update(**kept)
+        # The sweep's message said the file was not kept; it is now.
+        mine.filter(status=Status.FAILED).update(**kept, message=gettext("导入被中断，未导入任何数据。请点“重试”。"))
+        job.file_kept = True
+
+
 # ---------------------------------------------------------------- one run
 
 
@@ -131,13 +142,15 @@ class JobRun:
         self.finished = True
 
     def fail(self, *, message, errors=()) -> None:
-        self._mine().update(
+        changed = self._mine().update(
             **_kept(self.job),
             status=Status.FAILED,
             errors=[e.as_dict() for e in errors],
             message=str(message),
             finished_at=timezone.now(),
         )
+        if not changed:  # cancelled (or failed by the sweep) meanwhile: that decision stands, the file is kept
+            _keep_file(self.job)
         self.finished = True
 
 
@@ -158,16 +171,17 @@ def job_run(job_id: int, *, file: bytes | None = None) -> str:
     job = Job.objects.select_related("community", "actor").get(pk=job_id)
     if file is not None:
         job.content = file
-    if not claimed:
-        return job.status  # already run, running elsewhere, or cancelled
+    if not claimed:  # already run, running elsewhere, or cancelled before it started
+        if file is not None:
+            _keep_file(job)
+        return job.status
     run = JobRun(job)
     try:
         outcome = kinds.get(job.kind).run(run)
         if not run.finished:
             run.succeed(outcome)
     except JobCancelled:
-        if kept := _kept(job):  # cancelled while it ran here: keep the file for a retry
-            Job.objects.filter(pk=job.pk, file_kept=False).exclude(status=Status.SUCCEEDED).update(**kept)
+        _keep_file(job)  # cancelled while it ran here: keep the file for a retry
     except FileRefused as exc:
         run.fail(message=exc.message, errors=exc.errors)
     except DomainError as exc:
@@ -175,6 +189,9 @@ def job_run(job_id: int, *, file: bytes | None = None) -> str:
     except Exception:
         logger.exception("job %s failed", job_id)
         run.fail(message=gettext("导入时发生意外错误，未导入任何数据。请点“重试”；如仍失败，请联系管理员。"))
+        raise
+    except BaseException:  # interrupted (Ctrl-C on the command line, a web worker's timeout): keep the file
+        run.fail(message=gettext("导入被中断，未导入任何数据。请点“重试”。"))
         raise
     return Job.objects.values_list("status", flat=True).get(pk=job_id)
 
@@ -203,6 +220,7 @@ def _count_and_dispatch(job: Job, *, background: bool | None) -> Job:
 
         if kept := _kept(job):  # the worker reads the file from the job
             Job.objects.filter(pk=job.pk).update(**kept)
+            job.file_kept = True
         transaction.on_commit(lambda: run_job.enqueue(job.pk))
     else:
         job_run(job.pk, file=bytes(job.content))

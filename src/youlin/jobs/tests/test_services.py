@@ -190,3 +190,66 @@ def test_the_sweep_is_registered_as_a_periodic_task():
     from youlin.scheduling import periodic
 
     assert periodic.Periodic("youlin.jobs.tasks.recover_stale_jobs", 60) in periodic.discover()
+
+
+def _held(status=Job.Status.PENDING) -> Job:
+    """A job as ``job_start`` leaves it for a run at once: recorded, its file only in this process's memory."""
+    from youlin.places.models import Community
+
+    community = Community.objects.get(name="手帕口南街社区")
+    return Job.objects.create(
+        kind=KIND, community=community, filename="orders.csv", content=b"", file_kept=False, status=status
+    )
+
+
+def test_a_job_cancelled_before_its_run_starts_keeps_the_file_held(users):
+    file = as_csv([order(1)]).encode()
+    job = _held(Job.Status.CANCELLED)
+    assert services.job_run(job.pk, file=file) == Job.Status.CANCELLED
+    job.refresh_from_db()
+    assert job.file_kept and bytes(job.content) == file and job.can_retry
+
+
+def test_a_refusal_after_a_cancel_meanwhile_keeps_the_file(users, monkeypatch):
+    """The kind refuses the file just as someone cancels the job: the cancel stands, the file is kept."""
+    from youlin.domain.errors import DomainError
+
+    def cancelled_then_refused(run):
+        Job.objects.filter(pk=run.job.pk).update(status=Job.Status.CANCELLED)
+        raise DomainError("invalid_input", "refused")
+
+    monkeypatch.setitem(kinds._loaded, KIND, dataclasses.replace(kinds.get(KIND), run=cancelled_then_refused))
+    job = start(users.spk_staff, [order(1)])
+    assert job.status == Job.Status.CANCELLED and job.file_kept and job.can_retry
+    assert bytes(job.content) == as_csv([order(1)]).encode()
+
+
+def test_an_interrupted_run_at_once_fails_with_its_file_kept(users, monkeypatch):
+    """Ctrl-C on the command line, or a web worker's timeout (SystemExit): the job says so and keeps the file."""
+
+    def interrupted(run):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(kinds._loaded, KIND, dataclasses.replace(kinds.get(KIND), run=interrupted))
+    with pytest.raises(KeyboardInterrupt):
+        start(users.spk_staff, [order(1)])
+    job = Job.objects.get()
+    assert job.status == Job.Status.FAILED and job.file_kept and job.can_retry and "重试" in job.message
+    assert bytes(job.content) == as_csv([order(1)]).encode()
+
+
+def test_a_run_the_sweep_gave_up_on_keeps_its_file_and_says_retry(users, monkeypatch):
+    """A run at once longer than the lease: the sweep fails it as dead (no file to run again); the run then finds
+    its job no longer its own, writes nothing, and stores the file, with a message that offers the retry."""
+
+    def outlived(run):
+        old = timezone.now() - timedelta(minutes=20)
+        Job.objects.filter(pk=run.job.pk).update(heartbeat_at=old)
+        assert services.jobs_recover_stale() == {"requeued": 0, "failed": 1}
+        run.check()  # raises JobCancelled: the job is no longer this run's
+
+    monkeypatch.setitem(kinds._loaded, KIND, dataclasses.replace(kinds.get(KIND), run=outlived))
+    job = start(users.spk_staff, [order(1)])
+    assert job.status == Job.Status.FAILED and job.file_kept and job.can_retry
+    assert "重新上传" not in job.message and "重试" in job.message
+    assert not Case.objects.exists()
