@@ -63,8 +63,8 @@ def test_the_main_menu_fits_every_width_in_both_languages(page, live_server, dem
 
 def test_staff_pages_fit_a_phone_in_english(page, live_server, demo):
     """A grid worker or staff member on a phone (375 px), in English, the longer language: the task list's
-    badges, the case list's buttons and the dashboard's tables stay inside the screen (each pushed the page
-    sideways before)."""
+    badges, the case list's buttons, the dashboard's and the hotspots' tables stay inside the screen (each pushed
+    the page sideways before); every table scrolls inside its own box."""
     page.set_viewport_size({"width": 1280, "height": 800})  # the language button is in the expanded menu
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_role("button", name="English").click()
@@ -73,7 +73,8 @@ def test_staff_pages_fit_a_phone_in_english(page, live_server, demo):
     page.press("#id_password", "Enter")
     page.wait_for_selector("[data-testid=current-user]", state="attached")
     page.set_viewport_size({"width": 375, "height": 800})
-    for path in ("/", "/cases/tasks/", "/cases/", "/dashboards/", "/cases/hotline/", "/ledgers/", "/projects/"):
+    pages = ("/", "/cases/tasks/", "/cases/", "/cases/hotspots/", "/dashboards/", "/cases/hotline/", "/ledgers/")
+    for path in (*pages, "/projects/", "/volunteers/hours/", "/notifications/preferences/"):
         response = page.goto(live_server.url + path)
         assert response.status == 200, path
         page.wait_for_load_state("networkidle")
