@@ -301,7 +301,8 @@ def job_retry(*, actor, job: Job, background: bool | None = None) -> Job:
 def jobs_recover_stale(*, now: datetime | None = None) -> dict[str, int]:
     """Find jobs whose worker is gone: running with a heartbeat older than the lease, or waiting so long that
     their queued task was probably lost. Queue them again (up to ``YOULIN_JOB_MAX_ATTEMPTS`` runs), else fail
-    them with a message that says so; a job run at once whose process died has no file to run again: failed. Safe to run often: a re-queued run claims the job only if it still waits."""
+    them with a message that says so; a job run at once whose process died has no file to run again: failed.
+    Safe to run often: a re-queued run claims the job only if it still waits."""
     from youlin.jobs.tasks import run_job
 
     now = now or timezone.now()
