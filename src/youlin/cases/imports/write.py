@@ -200,31 +200,46 @@ def _routed_data(routing) -> str:
 def _events_sql(staging: str) -> str:
     """The timeline of the cases just written, in ONE statement from their own columns and the staging table:
     registered (the call), routed, dispatched, closed, the follow-up visit: what each step's service records,
-    in that order per case (ids follow the order: the timeline sorts by time, then id)."""
+    in that order per case (ids follow the order: the timeline sorts by time, then id). Each case and its
+    staging row are read once and crossed with the five steps (one join, not one per step: 7 µs an order less
+    of the server's time, bench/NOTES.md); every value is a ``CASE`` of the step. Parameters: the five steps'
+    actor ids, then their labels, then the cases' id range."""
     json_empty = "CAST('{}' AS jsonb)" if connection.vendor == "postgresql" else "'{}'"
     case = qn(Case._meta.db_table)
-    source = f"FROM {case} c JOIN {staging} s ON s.case_id = c.id WHERE c.id BETWEEN %s AND %s"
-    actor = "CAST(%s AS bigint), CAST(%s AS text)"
     k, st = EventKind, Status
+    # Per step: kind, time, from, to, note, data, and when a case has it.
     steps = [
-        f"SELECT c.id AS case_id, 1 AS step, '{k.REGISTERED}' AS kind, CAST(%s AS bigint) AS actor_id, "
-        f"CAST(%s AS text) AS actor_label, "
-        f"c.hotline_received_at AS at, '' AS from_status, '{st.REGISTERED}' AS to_status, '' AS note, "
-        f"'' AS public_note, s.registered AS data {source}",
-        f"SELECT c.id, 2, '{k.ROUTED}', {actor}, s.routed_at, '{st.REGISTERED}', '{st.REGISTERED}', '', '', s.routed "
-        f"{source} AND s.routed IS NOT NULL",
-        f"SELECT c.id, 3, '{k.DISPATCHED}', {actor}, c.dispatched_at, '{st.REGISTERED}', '{st.DISPATCHED}', "
-        f"c.hotline_unit, '', {json_empty} {source} AND c.dispatched_at IS NOT NULL",
-        f"SELECT c.id, 4, '{k.CLOSED}', {actor}, c.closed_at, '{st.DISPATCHED}', '{st.CLOSED}', '', '', {json_empty} "
-        f"{source} AND c.closed_at IS NOT NULL",
-        f"SELECT c.id, 5, '{k.FOLLOWED_UP}', {actor}, c.evaluated_at, '{st.CLOSED}', '{st.EVALUATED}', '', '', "
-        f"s.followed_up {source} AND s.followed_up IS NOT NULL",
+        (k.REGISTERED, "c.hotline_received_at", "", st.REGISTERED, "''", "s.registered", "TRUE"),
+        (k.ROUTED, "s.routed_at", st.REGISTERED, st.REGISTERED, "''", "s.routed", "s.routed IS NOT NULL"),
+        (
+            k.DISPATCHED,
+            "c.dispatched_at",
+            st.REGISTERED,
+            st.DISPATCHED,
+            "c.hotline_unit",
+            json_empty,
+            "c.dispatched_at IS NOT NULL",
+        ),
+        (k.CLOSED, "c.closed_at", st.DISPATCHED, st.CLOSED, "''", json_empty, "c.closed_at IS NOT NULL"),
+        (k.FOLLOWED_UP, "c.evaluated_at", st.CLOSED, st.EVALUATED, "''", "s.followed_up", "s.followed_up IS NOT NULL"),
     ]
+
+    def by_step(values) -> str:
+        return "CASE n.step " + " ".join(f"WHEN {i} THEN {v}" for i, v in enumerate(values, 1)) + " END"
+
+    def literal(value) -> str:
+        return f"'{value}'"
+
+    kinds, times, froms, tos, notes, data, kept = zip(*steps, strict=True)
+    numbers = " UNION ALL ".join(f"SELECT {i} AS step" for i in range(1, len(steps) + 1))
     columns = ", ".join(EVENT_COLUMNS)
-    union = " UNION ALL ".join(steps)
     return (
         f"INSERT INTO {qn(CaseEvent._meta.db_table)} ({columns}) "  # noqa: S608 - fixed names and values
-        f"SELECT {columns} FROM ({union}) e ORDER BY case_id, step"
+        f"SELECT c.id, {by_step(map(literal, kinds))}, {by_step(['CAST(%s AS bigint)'] * len(steps))}, "
+        f"{by_step(['CAST(%s AS text)'] * len(steps))}, {by_step(times)}, {by_step(map(literal, froms))}, "
+        f"{by_step(map(literal, tos))}, {by_step(notes)}, '', {by_step(data)} "
+        f"FROM {case} c JOIN {staging} s ON s.case_id = c.id CROSS JOIN ({numbers}) n "
+        f"WHERE c.id BETWEEN %s AND %s AND {by_step(kept)} ORDER BY c.id, n.step"
     )
 
 
@@ -365,7 +380,7 @@ def _create(plan: Plan, actor, label: str, now) -> ImportResult:
     with bulk.staging(STAGING_TABLE, STAGED, staged) as staging, connection.cursor() as cursor:
         # Per step: who (the follow-up visit: the hotline's own, as a visit records it), then the cases' id range.
         steps = [(actor_id, label)] * 4 + [(None, HOTLINE_LABEL)]
-        cursor.execute(_events_sql(staging), [v for who in steps for v in (*who, ids[0], ids[-1])])
+        cursor.execute(_events_sql(staging), [a for a, _ in steps] + [b for _, b in steps] + [ids[0], ids[-1]])
         if any(row[-1] is not None for row in staged):
             cursor.execute(_visits_sql(staging), [FollowUpVisit.Channel.PHONE.value, True, ids[0], ids[-1]])
     result.numbers = numbers
