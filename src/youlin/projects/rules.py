@@ -1,5 +1,7 @@
 """Who sees and changes which rows of a project: the projects' registrations with the access policy."""
 
+from django.db.models import Q
+
 from youlin.access.policy import Rule, register
 from youlin.projects.models import (
     Milestone,
@@ -10,6 +12,12 @@ from youlin.projects.models import (
     ProjectPhoto,
     ProjectRating,
 )
+
+
+def _public_photos() -> Q:
+    from youlin.projects.selectors import PUBLIC_STATUSES
+
+    return Q(project__status__in=PUBLIC_STATUSES)
 
 
 def register_rules() -> None:
@@ -30,4 +38,6 @@ def register_rules() -> None:
     from youlin.files.attachments import Attachment
     from youlin.files.attachments import register as register_file
 
-    register_file(Attachment(ProjectPhoto, photo="photo"))  # no public page shows a project's photos
+    # An approved project's page is public (``selectors.public_project``): its before, progress and acceptance photos
+    # with it; a project not yet approved keeps them to those who may view it.
+    register_file(Attachment(ProjectPhoto, photo="photo", public=_public_photos))

@@ -235,3 +235,54 @@ def test_the_tracking_page_links_the_notice_and_the_public_project_page(client, 
     # Only what is public: no link to the meeting or the project's staff page.
     assert reverse("deliberation:detail", args=[meeting.pk]) not in page
     assert f'href="{reverse("projects:detail", args=[project.pk])}"' not in page
+
+
+def _images(page: str) -> list[str]:
+    import re
+
+    return re.findall(r'<img[^>]+src="([^"]+)"', page)
+
+
+def _status(client, url: str) -> int:
+    response = client.get(url)
+    response.close()  # a file response holds the file open
+    return response.status_code
+
+
+def test_every_photo_the_public_project_page_shows_can_be_fetched_by_anyone(client, users, clock):
+    """Before, the project's own photos (its before, progress and acceptance photos) were shown on the public page
+    but the media route answered 404 to anyone outside the project's community: broken images for residents."""
+    reported = [
+        cf.register(users.spk_grid, point=f.point("36号院北侧停车区"), code="06081", photos=[photo((150,) * 3)])
+    ]
+    project = services.project_apply(
+        actor=users.spk_staff, cases_=reported, title="36号院路面修复", scope="36号院", plan="铺设透水砖", budget=85000
+    )
+    project = services.project_review(
+        actor=users.gw_officer, project=project, expected_version=project.version, decision="approve"
+    )
+    project = accepted(users, clock, project)
+    page = client.get(reverse("project-public", args=["shoupakou-nanjie", project.pk])).content.decode()
+    images = _images(page)
+    assert len(images) >= 4  # the case's report photo, two progress photos, the acceptance photo
+    for src in images:
+        assert _status(client, src) == 200, src
+    # A resident of the community, on the project's own page, sees the same photos.
+    client.force_login(users.spk_resident)
+    response = client.get(reverse("projects:detail", args=[project.pk]))
+    if response.status_code == 200:
+        for src in _images(response.content.decode()):
+            assert _status(client, src) == 200, src
+
+
+def test_a_project_not_yet_approved_keeps_its_photos_to_its_community(client, users, clock):
+    from youlin.photos.services import photo_create
+    from youlin.projects.models import ProjectPhoto
+
+    project = applied(users)
+    stored = photo_create(actor=users.spk_staff, upload=photo((10, 20, 30)))
+    ProjectPhoto.objects.create(project=project, photo=stored, kind=ProjectPhoto.Kind.BEFORE)
+    client.force_login(users.spk_resident)
+    assert _status(client, stored.thumbnail.url) == 404
+    client.force_login(users.spk_staff)
+    assert _status(client, stored.thumbnail.url) == 200
