@@ -15,8 +15,10 @@ Foreign records are answered with 404, not 403, so guessing URLs tells nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
@@ -45,6 +47,12 @@ class Jurisdiction:
     @property
     def is_staff_level(self) -> bool:
         return self.everything or bool(self.manage_community_ids)
+
+    @property
+    def sees_communities(self) -> bool:
+        """Sees at least one community as a whole (its staff, grid workers, captains, the sub-district): may report
+        from patrol and open the community's ledgers."""
+        return self.everything or bool(self.view_community_ids)
 
 
 NOBODY = Jurisdiction()
@@ -203,6 +211,57 @@ def can(user, action: str, obj: Model) -> bool:
     if condition is None:
         return False
     return type(obj)._default_manager.filter(condition, pk=obj.pk).exists()
+
+
+# Models whose own page opens to more people than VIEW covers (a resident reads an approved project of their
+# community): (user, row) → whether that page opens for the user, registered by the app that owns the page.
+_page_openers: dict[type[Model], Callable[[Any, Model], bool]] = {}
+
+
+def register_page(model: type[Model], opens: Callable[[Any, Model], bool]) -> None:
+    _page_openers[model] = opens
+
+
+def can_open(user, obj: Model) -> bool:
+    """Whether ``obj``'s own page opens for ``user`` (what a link to it may promise): the page's registered rule,
+    else VIEW. Remembered for the request (``openable``)."""
+    return obj in openable(user)
+
+
+class Openable:
+    """Which rows' own pages open for one user, asked as ``row in openable(user)`` and remembered; ``preload``
+    answers many rows of a model in one query (a page that links a row per line asks for them all first)."""
+
+    def __init__(self, user):
+        self.user = user
+        self._known: dict[tuple[type[Model], object], bool] = {}
+
+    def preload(self, rows) -> Openable:
+        wanted: dict[type[Model], set] = {}
+        for row in rows:
+            if row is not None and (type(row), row.pk) not in self._known and type(row) not in _page_openers:
+                wanted.setdefault(type(row), set()).add(row.pk)
+        for model, ids in wanted.items():
+            found = set(scope(self.user, model._default_manager.filter(pk__in=ids), VIEW).values_list("pk", flat=True))
+            self._known.update({(model, pk): pk in found for pk in ids})
+        return self
+
+    def __contains__(self, row: Model) -> bool:
+        key = (type(row), row.pk)
+        if key not in self._known:
+            opens = _page_openers.get(type(row))
+            self._known[key] = opens(self.user, row) if opens is not None else can(self.user, VIEW, row)
+        return self._known[key]
+
+
+def openable(user) -> Openable:
+    """The user's ``Openable``, one per user object (a request's user: one per request)."""
+    found = getattr(user, "_youlin_openable", None) if user is not None else None
+    if found is None:
+        found = Openable(user)
+        if user is not None:
+            user._youlin_openable = found
+    return found
 
 
 def get_for(user, queryset: QuerySet, action: str = VIEW, **lookup) -> Model:

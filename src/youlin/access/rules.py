@@ -40,6 +40,10 @@ def register_rules() -> None:
                 "responsibilities__building__compound__community",
                 "responsibilities__compound__community",
                 "responsibilities__zone__community",
+                "responsibilities__community",
+                # The sub-district's departments and contractors, which a community's overview lists and its
+                # cases are routed to, are seen from each of its communities.
+                "subdistrict__communities",
             ),
             subdistrict="subdistrict",
             organisation="pk",

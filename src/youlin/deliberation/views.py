@@ -199,6 +199,14 @@ def meeting_detail(request, pk: int):
         selectors.invitation_candidates(meeting.community, meeting.compound) if manager else ([], [])
     )
     resolutions = [v["resolution"] for v in items if v["resolution"]]
+    # The cases the page links, asked at once (a case is linked only for a viewer who can open it).
+    policy.openable(request.user).preload(
+        [
+            meeting.source_case,
+            *(c for v in items for c in v["cases"]),
+            *(a.case for v in items for a in v["action_items"]),
+        ]
+    )
     represented = {a.organisation_id: a for a in attendances if a.organisation_id}
     members = selectors.invited_organisation_members(meeting) if manager else {}
     context = {

@@ -118,6 +118,15 @@ def community_campaigns(community_id: int) -> QuerySet[Campaign]:
 # ---------------------------------------------------------------- ledgers and entries
 
 
+def ledgers_open(user) -> bool:
+    """Whether the ledgers' pages open for ``user`` (the menu shows them then): those who see a community as a
+    whole, and a responsible party with entries on some ledger. No query but for the latter."""
+    j = policy.jurisdiction_of(user)
+    if j.sees_communities:
+        return True
+    return bool(j.organisation_ids) and policy.scope(user, Ledger.objects.all()).exists()
+
+
 def visible_ledgers(user) -> list[Ledger]:
     """Ledgers the user sees, each with its entry counts. One query."""
     return list(

@@ -54,10 +54,9 @@ def _ledger_for(request, pk: int, action: str = policy.VIEW) -> Ledger:
 @login_required
 @require_GET
 def index(request):
-    ledgers = selectors.visible_ledgers(request.user)
-    j = policy.jurisdiction_of(request.user)
-    if not ledgers and not j.view_community_ids and not j.everything:
+    if not selectors.ledgers_open(request.user):
         raise Http404
+    ledgers = selectors.visible_ledgers(request.user)
     progress = selectors.campaign_progress(list(selectors.visible_campaigns(request.user)))
     return render(request, "ledgers/index.html", {"ledgers": ledgers, "progress": progress})
 

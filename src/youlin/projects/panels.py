@@ -2,12 +2,16 @@
 on the public tracking page, the public links only."""
 
 from youlin.cases.panels import Panel, register
-from youlin.projects.selectors import projects_for_case
+from youlin.projects.selectors import project_for, projects_for_case
 
 
 def _context(request, case, manager: bool) -> dict | None:
     projects = projects_for_case(case)
-    return {"projects": projects, "public": False} if projects else None
+    if not projects:
+        return None
+    # The project's own page for those who may open it; everyone has its public page.
+    internal = {p.pk for p in projects if project_for(request.user, p.pk)[0] is not None}
+    return {"projects": projects, "public": False, "internal": internal}
 
 
 def _public_context(request, case) -> dict | None:

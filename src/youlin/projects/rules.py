@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from youlin.access.policy import Rule, register
+from youlin.access.policy import Rule, register, register_page
 from youlin.projects.models import (
     Milestone,
     PlanVersion,
@@ -20,6 +20,12 @@ def _public_photos() -> Q:
     return Q(project__status__in=PUBLIC_STATUSES)
 
 
+def project_for(user, pk: int):
+    from youlin.projects.selectors import project_for
+
+    return project_for(user, pk)
+
+
 def register_rules() -> None:
     # The community and its sub-district manage; the contractor's staff see the projects they build.
     register(
@@ -35,6 +41,7 @@ def register_rules() -> None:
                 organisation="project__contractor",
             ),
         )
+    register_page(Project, lambda user, project: project_for(user, project.pk)[0] is not None)
     from youlin.files.attachments import Attachment
     from youlin.files.attachments import register as register_file
 

@@ -21,3 +21,13 @@ def rate(value, digits: int = 1) -> str:
 def hours(value) -> str:
     """Service hours as people read them: 21.6, 2.25, 3 (never "21.6000000000000")."""
     return hours_text(value)
+
+
+@register.filter
+def viewable(obj, user) -> bool:
+    """Whether ``obj``'s own page opens for ``user`` (``policy.can_open``, what that page's view checks): a page
+    links a case, a meeting or a project only for a viewer who can open it, and names it as text otherwise. One
+    query or two per object (none for the district)."""
+    from youlin.access import policy
+
+    return obj is not None and user is not None and policy.can_open(user, obj)
