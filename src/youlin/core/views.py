@@ -57,3 +57,11 @@ def server_error(request):
         if path.startswith("/open311/"):
             return open311_unavailable(request)
     return defaults.server_error(request)
+
+
+def favicon(request):
+    """What a browser asks for by itself where a page names no icon (a feed, a file opened in a tab)."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("youlin/icon.svg"))

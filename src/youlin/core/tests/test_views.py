@@ -106,3 +106,11 @@ def test_community_overview_query_count_is_fixed(client, demo_user, django_asser
 
 def test_health(client, db):
     assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_the_site_has_an_icon_where_a_browser_looks_for_one(client, db):
+    # Before, /favicon.ico answered 404 (a browser asks for it on a feed) and pages named an empty icon.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("youlin/icon.svg")
+    page = client.get("/accounts/login/").content.decode()
+    assert 'rel="icon" href="/static/youlin/icon.svg"' in page
