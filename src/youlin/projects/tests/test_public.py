@@ -245,7 +245,8 @@ def _images(page: str) -> list[str]:
 
 def _status(client, url: str) -> int:
     response = client.get(url)
-    response.close()  # a file response holds the file open
+    if response.streaming:  # read to its end, which closes the file (``close()`` would close the test's connection)
+        b"".join(response.streaming_content)
     return response.status_code
 
 
