@@ -50,7 +50,7 @@ urlpatterns = [
     # Uploaded files, debug or not: public photos to anyone, the rest after an access check (youlin.files).
     path("media/<path:name>", files_views.serve, name="media"),
     # What a browser asks for by itself (a feed, a file opened in a tab): the site's icon.
-    path("favicon.ico", core_views.favicon),
+    path("favicon.ico", core_views.favicon, name="favicon"),
 ]
 
 handler500 = core_views.server_error

@@ -77,6 +77,7 @@ ROUTES: dict[str, Route] = {
     "home": Route(PUBLIC),
     "health": Route(PUBLIC),
     "ready": Route(PUBLIC),
+    "favicon": Route(PUBLIC),
     "login": Route(PUBLIC, PUBLIC),
     "logout": Route(None, PUBLIC, ends_session=True),
     "set_language": Route(PUBLIC, PUBLIC),
