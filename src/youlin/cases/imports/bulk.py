@@ -3,7 +3,7 @@ written from plain tuples (``COPY … FROM STDIN`` on PostgreSQL, ``executemany`
 SQLite), and a temporary staging table that set-based statements (``INSERT … SELECT``) read from.
 
 Values go in as given: no ``save()``, no signals, no field ``pre_save`` (callers pass every timestamp). JSON
-columns take JSON text (``json.dumps``)."""
+columns take JSON text (``json.dumps``). On PostgreSQL ``COPY`` is binary, typed by the columns' own types."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
-from django.db import connection, models
+from django.db import connection
 
 # Column types of a staging table, per database.
 TYPES = {
@@ -69,35 +69,41 @@ def _sqlite_rows(rows: Iterable[tuple]) -> Iterator[tuple]:
         yield tuple(adapt(v) if isinstance(v, datetime) else v for v in row)
 
 
-def _times_as_text(rows: Iterable[tuple], positions: Sequence[int]) -> Iterator[list]:
-    """The rows with the date-times at ``positions`` given as ISO 8601 text (their offset included), each
-    datetime object formatted once: the server reads the same instant, and psycopg's own datetime dumper costs
-    ~1.4 µs a value against ~0.1 for text (a case row has eight date-times, most of them the import's ``now``
-    and the call's time twice)."""
-    seen: dict[int, tuple[datetime, str]] = {}  # id → (the object, kept alive so its id stays its own; text)
+# PostgreSQL's binary ``COPY``: each column typed, so psycopg writes every value in the server's own binary form
+# (nothing formatted as text here, nothing parsed there: half the client's CPU of the text format on a case row,
+# bench/NOTES.md). A JSON column goes as jsonb's binary form, a version byte and the text, written as raw bytes.
+_BINARY_NAMES = {"timestamp with time zone": "timestamptz", "double precision": "float8", "jsonb": "bytea"}
+JSONB_VERSION = b"\x01"
+
+
+def _binary_type(db_type: str) -> str:
+    base = db_type.split("(")[0].strip()
+    return _BINARY_NAMES.get(base, base)
+
+
+def _jsonb_rows(rows: Iterable[tuple], positions: Sequence[int]) -> Iterator[list]:
+    """The rows with the JSON text at ``positions`` as jsonb's binary form."""
     for row in rows:
         row = list(row)
         for i in positions:
-            value = row[i]
-            if type(value) is datetime:
-                found = seen.get(id(value))
-                if found is None:
-                    found = seen[id(value)] = (value, value.isoformat())
-                row[i] = found[1]
+            if row[i] is not None:
+                row[i] = JSONB_VERSION + row[i].encode()
         yield row
 
 
-def write_rows(table: str, columns: Sequence[str], rows: Sequence[tuple], times: Sequence[int] = ()) -> None:
-    """Insert ``rows`` (tuples in the order of ``columns``) into ``table``; ``times``: the positions of its
-    date-time columns (written as text on PostgreSQL)."""
+def write_rows(table: str, columns: Sequence[str], rows: Sequence[tuple], db_types: Sequence[str]) -> None:
+    """Insert ``rows`` (tuples in the order of ``columns``; JSON as its text) into ``table``; ``db_types``: the
+    columns' database types (``bigint``, ``varchar(16)``, ``jsonb``, ``timestamp with time zone`` …)."""
     if not rows:
         return
     names = ", ".join(qn(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
+            json = [i for i, t in enumerate(db_types) if t == "jsonb"]
+            with cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types([_binary_type(t) for t in db_types])
                 write = copy.write_row
-                for row in _times_as_text(rows, times) if times else rows:
+                for row in _jsonb_rows(rows, json) if json else rows:
                     write(row)
             return
         marks = ", ".join(["%s"] * len(columns))
@@ -107,8 +113,8 @@ def write_rows(table: str, columns: Sequence[str], rows: Sequence[tuple], times:
 def model_rows(model, columns: Sequence[str], rows: Sequence[tuple]) -> None:
     """``write_rows`` into a model's table; ``columns`` are its fields' attribute names (``case_id``)."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    times = [i for i, c in enumerate(columns) if isinstance(fields[c], models.DateTimeField)]
-    write_rows(model._meta.db_table, [fields[c].column for c in columns], rows, times)
+    chosen = [fields[c] for c in columns]
+    write_rows(model._meta.db_table, [f.column for f in chosen], rows, [f.db_type(connection) for f in chosen])
 
 
 @contextmanager
@@ -123,7 +129,7 @@ def staging(name: str, columns: dict[str, str], rows: Sequence[tuple]) -> Iterat
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.execute(f"CREATE TEMPORARY TABLE {table} ({spec})")
-        write_rows(name, list(columns), rows, [i for i, t in enumerate(columns.values()) if t == "time"])
+        write_rows(name, list(columns), rows, [types[t] for t in columns.values()])
     yield table
     # Not in a ``finally``: after an error the transaction is rolled back, and the table with it.
     with connection.cursor() as cursor:
