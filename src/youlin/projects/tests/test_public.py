@@ -287,3 +287,26 @@ def test_a_project_not_yet_approved_keeps_its_photos_to_its_community(client, us
     assert _status(client, stored.thumbnail.url) == 404
     client.force_login(users.spk_staff)
     assert _status(client, stored.thumbnail.url) == 200
+
+
+def test_a_label_ends_with_its_languages_own_colon(client, users, clock, settings):
+    """Before, English pages read "Related case：" and "Based on resolution：" (the full-width colon was outside the
+    translated label)."""
+    project = approved(users, clock)
+    client.force_login(users.spk_staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "Related case: " in page and "Related case：" not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert "相关案件：" in client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+
+
+def test_a_resident_reads_the_builders_name_masked_on_the_project_page(client, users, clock):
+    """Before, the construction progress named its author in full to every resident of the community (郑队长)."""
+    project = accepted(users, clock)
+    url = reverse("projects:detail", args=[project.pk])
+    client.force_login(users.spk_resident)
+    page = client.get(url).content.decode()
+    assert 'data-testid="update"' in page and "郑队长" not in page and "郑**" in page
+    client.force_login(users.spk_staff)
+    assert "郑队长" in client.get(url).content.decode()
